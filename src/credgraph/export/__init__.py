@@ -1,0 +1,1 @@
+"""Getting data out: whole-store dumps and (per target module) registry-shaped documents."""

@@ -1,0 +1,335 @@
+"""JSON-LD input: plain documents, arrays, ``@graph`` documents, registry graph documents and
+registry envelopes, with every context resolved offline.
+
+A registry graph document puts ``@id`` beside ``@graph``: that is a JSON-LD *named graph*, and
+its triples land in the graph with that IRI. An envelope's ``decoded_resource`` is such a
+document; the envelope's CTID, CTDL type, id and dates are kept as provenance of its graph.
+
+Known contexts (the CTDL and CTDL-ASN contexts, https and legacy http) are replaced by a
+*minimal* copy of the project's generated context holding only the terms the document uses, which
+keeps pyoxigraph's JSON-LD processing fast; any other remote context is refused with a
+:class:`ContextError` naming it, unless the user maps it to a local file.
+
+>>> raw = read_bytes(b'{"@context": "https://credreg.net/ctdl/schema/context/json",'
+...                  b' "@id": "https://example.org/c", "@type": "ceterms:Certificate",'
+...                  b' "ceterms:name": {"en-US": "A"}}', origin="c.json")
+>>> parsed = parse_jsonld(raw)
+>>> len(parsed.quads), parsed.quads[1].object
+(2, <Literal value=A language=en-us>)
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from credgraph import contexts, ids
+from credgraph.errors import ContextError, InputError
+from credgraph.load.rdf import normalise_quad, syntax_error
+from credgraph.load.reading import RawInput, line_column, read_bytes  # noqa: F401
+
+CG = ids.CG
+XSD = "http://www.w3.org/2001/XMLSchema#"
+KNOWN = {url: "ctdl" for url in contexts.CTDL_CONTEXT_URLS} | \
+        {url: "ctdlasn" for url in contexts.CTDLASN_CONTEXT_URLS}
+
+
+@dataclass
+class ParsedJson:
+    """What a JSON input yields: quads, per-graph provenance, and warnings worth showing."""
+
+    quads: list[ox.Quad]
+    graph_info: dict[str, dict[str, ox.Literal | ox.NamedNode]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    kind: str = "jsonld"  # "jsonld", "registry-graph" or "registry-envelope"
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return obj
+
+
+def load_json(raw: RawInput) -> Any:
+    """Parse JSON, with line and column for syntax errors and refusal of duplicate keys."""
+    text = raw.text.decode("utf-8")
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates,
+                          parse_constant=_refuse_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", where=f"{raw.origin} line {exc.lineno} column {exc.colno}",
+                         fix="correct the JSON syntax there (a JSON linter shows the exact spot)") from None
+    except _DuplicateKey as exc:
+        key = str(exc)
+        offset = _second_occurrence(raw.text, key)
+        where = raw.origin
+        if offset is not None:
+            line, col = line_column(raw.text, offset)
+            where = f"{raw.origin} line {line} column {col}"
+        raise InputError(f"duplicate key {key!r} in one JSON object (which value is meant is ambiguous)",
+                         where=where, fix="keep one of the two values") from None
+    except InputError as exc:  # from parse_constant (NaN, Infinity)
+        exc.where = raw.origin
+        raise
+    except RecursionError:
+        raise InputError("JSON nested too deeply to read", where=raw.origin,
+                         fix="flatten the document (registry documents nest a few levels only)") from None
+
+
+def _refuse_constant(name: str):
+    raise InputError(f"{name} is not a JSON number", fix="write numbers as finite decimals")
+
+
+def _second_occurrence(text: bytes, key: str) -> int | None:
+    needle = json.dumps(key).encode()
+    first = text.find(needle)
+    second = text.find(needle, first + 1) if first >= 0 else -1
+    return second if second >= 0 else None
+
+
+def is_envelope(obj: Any) -> bool:
+    return isinstance(obj, dict) and "decoded_resource" in obj
+
+
+def _envelope_info(env: dict, pointer: str, origin: str) -> dict[str, ox.Literal | ox.NamedNode]:
+    info: dict[str, ox.Literal | ox.NamedNode] = {}
+    for key, prop in (("envelope_ceterms_ctid", "envelopeCtid"), ("envelope_ctdl_type", "envelopeType"),
+                      ("envelope_id", "envelopeId"), ("envelope_community", "envelopeCommunity")):
+        if isinstance(env.get(key), str):
+            info[CG + prop] = ox.Literal(env[key])
+    headers = env.get("node_headers") if isinstance(env.get("node_headers"), dict) else {}
+    for key, prop in (("created_at", "http://purl.org/dc/terms/created"),
+                      ("updated_at", "http://purl.org/dc/terms/modified")):
+        if isinstance(headers.get(key), str):
+            info[prop] = ox.Literal(headers[key])
+    return info
+
+
+def _unwrap(obj: Any, origin: str) -> list[tuple[str, Any, dict]]:
+    """Split an input into JSON-LD documents: (pointer, document, envelope provenance)."""
+    if is_envelope(obj):
+        return [("/decoded_resource", _decoded(obj, "", origin), _envelope_info(obj, "", origin))]
+    if isinstance(obj, list) and obj and all(is_envelope(e) for e in obj):
+        return [(f"/{i}/decoded_resource", _decoded(e, f"/{i}", origin), _envelope_info(e, f"/{i}", origin))
+                for i, e in enumerate(obj)]
+    if isinstance(obj, list) and any(is_envelope(e) for e in obj):
+        i = next(i for i, e in enumerate(obj) if not is_envelope(e))
+        raise InputError("an array mixing registry envelopes and other JSON", where=f"{origin} at /{i}",
+                         fix="put envelopes and plain JSON-LD documents in separate files")
+    if not isinstance(obj, (dict, list)):
+        raise InputError(f"a JSON {type(obj).__name__} is not a JSON-LD document", where=origin,
+                         fix="a JSON-LD document is an object or an array of objects")
+    return [("", obj, {})]
+
+
+def _decoded(env: dict, pointer: str, origin: str) -> Any:
+    decoded = env["decoded_resource"]
+    if isinstance(decoded, str):  # some exports keep it as a JSON string
+        try:
+            decoded = json.loads(decoded)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"decoded_resource is a string that is not JSON ({exc.msg})",
+                             where=f"{origin} at {pointer}/decoded_resource") from None
+    if not isinstance(decoded, dict):
+        raise InputError("decoded_resource is not a JSON object", where=f"{origin} at {pointer}/decoded_resource",
+                         fix="an envelope's decoded_resource holds the registry graph document")
+    return decoded
+
+
+class _Prepared:
+    """A document with its contexts resolved; collects the keys the document uses."""
+
+    def __init__(self, extra: Mapping[str, Path] | None, origin: str):
+        self.extra = extra or {}
+        self.origin = origin
+        self.keys: set[str] = set()
+        self.known: set[str] = set()  # names of known contexts in use ("ctdl", "ctdlasn")
+        self.other = False  # some context is inline or user-mapped: keys cannot be checked
+
+    def context(self, value: Any, pointer: str) -> Any:
+        if isinstance(value, str):
+            name = KNOWN.get(value.rstrip("/")) or KNOWN.get(value)
+            if name:
+                self.known.add(name)
+                return {"@__known__": name}
+            self.other = True
+            try:
+                return contexts.resolve_context(value, self.extra)
+            except ContextError as exc:
+                exc.where = f"{self.origin} at {pointer}"
+                raise
+        if isinstance(value, list):
+            return [self.context(v, f"{pointer}/{i}") for i, v in enumerate(value)]
+        self.other = True
+        if isinstance(value, dict) and isinstance(value.get("@import"), str):
+            imported = self.context(value["@import"], f"{pointer}/@import")
+            rest = {k: v for k, v in value.items() if k != "@import"}
+            return [imported, rest]
+        return value
+
+    def walk(self, node: Any, pointer: str) -> Any:
+        if isinstance(node, dict):
+            out = {}
+            for key, value in node.items():
+                here = f"{pointer}/{_escape(key)}"
+                if key == "@context":
+                    out[key] = self.context(value, here)
+                    continue
+                self.keys.add(key)
+                out[key] = self.walk(value, here)
+            return out
+        if isinstance(node, list):
+            return [self.walk(v, f"{pointer}/{i}") for i, v in enumerate(node)]
+        return node
+
+    def finish(self, node: Any) -> Any:
+        """Replace the known-context markers by minimal contexts for the keys used."""
+        if isinstance(node, dict):
+            return {k: (self._materialise(v) if k == "@context" else self.finish(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self.finish(v) for v in node]
+        return node
+
+    def _materialise(self, value: Any) -> Any:
+        if isinstance(value, dict) and "@__known__" in value:
+            return minimal_context(value["@__known__"], frozenset(self.keys))
+        if isinstance(value, list):
+            return [self._materialise(v) for v in value]
+        return value
+
+
+_BAD_IRI_CHARS = re.compile(r'[\s<>"{}|\\^`]')
+
+
+def _delete(node: Any, pointer: str) -> None:
+    """Remove the member a JSON pointer names."""
+    *parents, last = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    node.pop(last, None)
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+@lru_cache(maxsize=256)
+def minimal_context(name: str, keys: frozenset[str]) -> dict:
+    """The known context cut down to its prefixes and the terms among ``keys``."""
+    full = contexts.load_context(name)
+    return {k: v for k, v in full.items() if isinstance(v, str) or k in keys or k.startswith("@")}
+
+
+@lru_cache(maxsize=8)
+def _terms(names: frozenset[str]) -> dict[str, Any]:
+    terms: dict[str, Any] = {}
+    for name in sorted(names):
+        terms.update(contexts.load_context(name))
+    return terms
+
+
+def _unmapped_keys(doc: Any, context_names: set[str], pointer: str = "") -> list[str]:
+    """Keys JSON-LD would silently drop: not keywords, not terms, not CURIEs, not IRIs.
+
+    Only meaningful for documents whose contexts are all known ones (the caller checks).
+    """
+    terms = _terms(frozenset(context_names))
+    found: list[str] = []
+
+    def expands(key: str) -> bool:
+        if key in terms or key.startswith("@"):
+            return True
+        prefix, sep, rest = key.partition(":")
+        if not sep or _BAD_IRI_CHARS.search(key):
+            return False
+        return prefix in terms or rest.startswith("//") or prefix in ("urn", "_")
+
+    def visit(node: Any, here: str) -> None:
+        if isinstance(node, list):
+            for i, v in enumerate(node):
+                visit(v, f"{here}/{i}")
+            return
+        if not isinstance(node, dict):
+            return
+        for key, value in node.items():
+            path = f"{here}/{_escape(key)}"
+            if key == "@context":
+                continue
+            if not expands(key):
+                found.append(path)
+                continue
+            definition = terms.get(key)
+            if isinstance(definition, dict) and definition.get("@container") == "@language":
+                continue  # a language map: its keys are language tags
+            visit(value, path)
+
+    visit(doc, pointer)
+    return found
+
+
+def parse_jsonld(raw: RawInput, context_map: Mapping[str, Path] | None = None) -> ParsedJson:
+    """Quads of a JSON-LD input (plain, registry graph document, envelope, or arrays of them)."""
+    obj = load_json(raw)
+    documents = _unwrap(obj, raw.origin)
+    kind = "registry-envelope" if documents[0][2] or is_envelope(obj) else "jsonld"
+    result = ParsedJson([], kind=kind)
+    base = raw.path.resolve().as_uri() if raw.path else None
+    for pointer, doc, provenance in documents:
+        prepared = _Prepared(context_map, raw.origin)
+        resolved = prepared.finish(prepared.walk(doc, pointer))
+        # Keys that expand to no IRI are dropped by JSON-LD with everything under them; drop them
+        # here too (pyoxigraph would still emit the types of nodes below them) and say so.
+        dropped = [] if prepared.other or not prepared.known else _unmapped_keys(doc, prepared.known, pointer)
+        for path in reversed(dropped):
+            _delete(resolved, path[len(pointer):])
+        if kind == "jsonld" and isinstance(doc, dict) and "@graph" in doc and "@id" in doc:
+            result.kind = "registry-graph"
+        try:
+            text = json.dumps(resolved, ensure_ascii=False)
+            quads = list(ox.parse(text, ox.RdfFormat.JSON_LD, base_iri=base, rename_blank_nodes=True))
+        except SyntaxError as exc:
+            message = str(exc)
+            if "LoadDocumentCallback" in message:
+                raise ContextError("the document loads a remote context credgraph does not know",
+                                   where=f"{raw.origin} at {pointer or '/'}",
+                                   fix="map it to a local file with --context URL=FILE") from None
+            err = syntax_error(exc, raw.origin, "jsonld")
+            err.where = f"{raw.origin} at {pointer or '/'}"
+            raise err from None
+        except (ValueError, RecursionError) as exc:
+            raise InputError(f"not valid JSON-LD: {exc}", where=f"{raw.origin} at {pointer or '/'}",
+                             fix="check the document against the JSON-LD 1.1 syntax") from None
+        if raw.legacy:
+            quads = [normalise_quad(q) for q in quads]
+        if not quads:
+            raise InputError("this JSON yields no RDF statements (no @context, or nothing mapped to IRIs)",
+                             where=f"{raw.origin} at {pointer or '/'}",
+                             fix='add "@context": "https://credreg.net/ctdl/schema/context/json" '
+                                 "or use full IRIs as keys")
+        if dropped:
+            more = f" and {len(dropped) - 3} more" if len(dropped) > 3 else ""
+            result.warnings.append(f"{raw.origin}: {len(dropped)} key(s) not in the context were ignored "
+                                   f"by JSON-LD, e.g. {', '.join(dropped[:3])}{more}")
+        graph = doc.get("@id") if isinstance(doc, dict) and "@graph" in doc else None
+        if provenance:
+            target = ids.normalise_iri(graph) if isinstance(graph, str) else None
+            key = target if target else "__default__"
+            result.graph_info[key] = provenance
+        result.quads.extend(quads)
+    return result
