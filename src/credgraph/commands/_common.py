@@ -1,0 +1,76 @@
+"""Helpers the verb modules share: the store option, output, prefixes, progress display."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+
+def add_store_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="PATH",
+                        help="store folder (default $CREDGRAPH_STORE or ./.credgraph/store; "
+                             "':memory:' for a throwaway one)")
+
+
+def open_store_from(args):
+    from credgraph.store import open_store
+
+    return open_store(args.store)
+
+
+def write_out(text: str | bytes, out: str | None = None) -> None:
+    """Write a result to ``out`` (a file path) or stdout."""
+    if out:
+        Path(out).write_bytes(text if isinstance(text, bytes) else text.encode())
+        return
+    if isinstance(text, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(text)
+        sys.stdout.buffer.flush()
+    else:
+        sys.stdout.write(text)
+
+
+def prefixes() -> dict[str, str]:
+    from credgraph.namespaces import PREFIXES
+
+    return dict(PREFIXES)
+
+
+def say(message: str) -> None:
+    """A diagnostic line on stderr."""
+    print(message, file=sys.stderr)
+
+
+class Progress:
+    """A one-line progress display on a terminal; silent in pipes and files."""
+
+    def __init__(self, label: str, stream=None, enabled: bool | None = None):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.start = time.monotonic()
+        self.done = self.triples = self.failed = 0
+        self.last = 0.0
+
+    def __call__(self, outcome, origin: str) -> None:
+        self.done += 1
+        if outcome is None or not outcome.ok:
+            self.failed += 1
+        else:
+            self.triples += outcome.triples
+        now = time.monotonic()
+        if self.enabled and now - self.last > 0.2:
+            self.last = now
+            elapsed = max(now - self.start, 1e-9)
+            self.stream.write(f"\r{self.label}: {self.done:,} sources ({self.done / elapsed:,.0f}/s), "
+                              f"{self.triples:,} triples ({self.triples / elapsed:,.0f}/s), "
+                              f"{self.failed} failed ")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            self.stream.write("\r" + " " * 100 + "\r")
+            self.stream.flush()
