@@ -180,3 +180,31 @@ def test_write_rejects_bad_source_without_touching_store(store):
     assert not outcome.ok and "broken on purpose" in str(outcome.error)
     assert store.triple_count() == 0
     assert list(store.inner.named_graphs()) == []
+
+
+def test_an_admission_hook_can_refuse_a_source_and_record_verdicts(store, tmp_path):
+    from credgraph.load import Admission
+
+    good, bad = tmp_path / "good.ttl", tmp_path / "bad.ttl"
+    good.write_bytes(TTL_V1)
+    bad.write_bytes(b"<https://ex.org/x> <https://ex.org/p> 'refuse me' .")
+    report_triple = ox.Quad(ox.NamedNode("https://ex.org/report"), ox.NamedNode("https://ex.org/says"),
+                            ox.Literal("fine"))
+
+    def admit(record, quads):
+        if any(q.object == ox.Literal("refuse me") for q in quads):
+            return Admission(False, "violations", "a value says to refuse it")
+        return Admission(True, "warnings", report_quads=[report_triple])
+
+    result = load(store, [good, bad], admit=admit)
+    assert result.loaded == 1 and result.failed == 1 and result.exit_code == 1
+    [(origin, error)] = result.errors()
+    assert origin == str(bad) and "a value says to refuse it" in str(error)
+    assert _values(store) == {"v1"}
+    [source] = store.sources()
+    reports = [g for g in source["graphs"] if g.startswith("urn:credgraph:report:")]
+    assert len(reports) == 1  # the report is kept in a graph owned by the source
+    assert list(store.inner.quads_for_pattern(None, None, ox.Literal("fine"), ox.NamedNode(reports[0])))
+    verdicts = [q.object.value for q in store.inner.quads_for_pattern(
+        None, ox.NamedNode(ids.CG + "validationVerdict"), None, META)]
+    assert verdicts == ["warnings"]

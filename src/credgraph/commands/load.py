@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from credgraph import errors
 from credgraph.commands._common import Progress, add_store_argument, open_store_from, say
 
 VERB = "load"
@@ -56,7 +55,7 @@ def report_load(report, verbose: bool = False) -> int:
     if report.failed:
         summary += f"; {report.failed} failed, nothing from them entered the store"
     say(summary)
-    return errors.EXIT_USAGE if report.failed else errors.EXIT_OK
+    return report.exit_code
 
 
 def run(args) -> int:

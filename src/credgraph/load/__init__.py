@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from credgraph import ids
-from credgraph.errors import CredgraphError, InputError, UsageError
+from credgraph.errors import CredgraphError, InputError, NonConformance, UsageError
 from credgraph.load.jsonld import parse_jsonld
 from credgraph.load.rdf import FORMATS, fmt_label, parse_rdf
 from credgraph.load.reading import RawInput, read_bytes, read_file
@@ -32,6 +32,20 @@ INPUT_FORMATS = tuple(sorted(set(EXTENSIONS.values())))
 # JSON starts with an object holding a key, or an array of objects/strings; Turtle's "[ a ex:C ]"
 # and TriG's "{ <s> <p> <o> }" do not.
 _JSON_START = re.compile(rb'^(\{\s*["}]|\[\s*[{\["\]])')
+
+
+@dataclass
+class Admission:
+    """A validator's decision on one source before it is written (see ``load(admit=...)``).
+
+    ``report_quads`` (e.g. an sh:ValidationReport) are stored with an admitted source, in a graph
+    of its own that is replaced and dropped together with the source.
+    """
+
+    admitted: bool
+    verdict: str                      # "conforms", "warnings" or "violations"
+    message: str = ""                 # one line saying why, when not admitted
+    report_quads: list = field(default_factory=list)
 
 
 @dataclass
@@ -61,6 +75,12 @@ class LoadReport:
 
     def errors(self) -> list[tuple[str, CredgraphError]]:
         return self.failures + [(o.record.origin, o.error) for o in self.outcomes if not o.ok]
+
+    @property
+    def exit_code(self) -> int:
+        """2 if any input was unreadable, else 1 if any was refused as non-conforming, else 0."""
+        codes = {error.exit_code for _, error in self.errors()}
+        return 2 if 2 in codes else 1 if codes else 0
 
 
 def source_iri(identity: str) -> str:
@@ -132,15 +152,39 @@ def prepare_source(raw: RawInput, fmt: str, *, graph: str | None, identity: str,
     return record, parse_rdf(raw, fmt, base), warnings
 
 
+def report_graph(record: SourceRecord) -> str:
+    """Where an admitted source's validation report is kept."""
+    return "urn:credgraph:report:" + record.iri.rsplit(":", 1)[-1]
+
+
+def _admitted(record: SourceRecord, quads, admit) -> list:
+    """Materialise a source's quads and ask the validator; raise NonConformance if refused."""
+    import pyoxigraph as ox  # noqa: PLC0415
+
+    quads = list(quads)
+    decision = admit(record, quads)
+    record.extra[ids.CG + "validationVerdict"] = ox.Literal(decision.verdict)
+    if not decision.admitted:
+        raise NonConformance(decision.message or "the document has violations", where=record.origin,
+                             fix="correct the violations listed by `credgraph validate`, or load with --force")
+    if decision.report_quads:
+        graph = ox.NamedNode(report_graph(record))
+        quads += [ox.Quad(q.subject, q.predicate, q.object, graph) for q in decision.report_quads]
+    return quads
+
+
 def load(store: Store, inputs: Iterable[str | Path], *, fmt: str | None = None, graph: str | None = None,
          context_map: Mapping[str, Path] | None = None, stdin: bytes | None = None,
          graph_for: Callable[[Path], str] | None = None,
-         progress: Callable[[WriteOutcome | None, str], None] | None = None) -> LoadReport:
+         progress: Callable[[WriteOutcome | None, str], None] | None = None,
+         admit: Callable[[SourceRecord, list], Admission] | None = None) -> LoadReport:
     """Load files, directories (recursively) or ``-`` (stdin, needs ``fmt``) into ``store``.
 
     Each input is one source in its own named graph(s); a bad input is reported and leaves the
     store untouched, the others still load. ``graph`` names the graph of a single input;
-    ``graph_for`` names graphs per file (used for the project's own data).
+    ``graph_for`` names graphs per file (used for the project's own data). ``admit``, when
+    given, sees each source's quads before they are written and may refuse the source
+    (:class:`Admission`); its verdict is recorded in the metadata graph.
     """
     if fmt is not None and fmt not in INPUT_FORMATS:
         raise UsageError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(INPUT_FORMATS)}")
@@ -177,6 +221,14 @@ def load(store: Store, inputs: Iterable[str | Path], *, fmt: str | None = None, 
                     progress(None, origin)
                 continue
             report.warnings.extend(warnings)
+            if admit is not None:
+                try:
+                    quads = _admitted(record, quads, admit)
+                except CredgraphError as exc:
+                    report.failures.append((origin, exc))
+                    if progress:
+                        progress(None, origin)
+                    continue
             yield record, quads
 
     for outcome in store.write(items()):
