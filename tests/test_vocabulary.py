@@ -443,7 +443,7 @@ def test_prefixes():
                    "lifeCycle", "logic", "orgType", "agentSector", "publicationStatus"):
         assert prefix in PREFIXES, prefix
     assert PREFIXES["cg"] == str(CG) == "https://w3id.org/credgraph/terms/"
-    assert PREFIXES["schema"] == "http://schema.org/"
+    assert PREFIXES["schema"] == "https://schema.org/"  # as CTDL data spells it
     assert PREFIXES["credentialStat"] == "https://purl.org/ctdl/vocabs/credentialStat/"
     assert all(ns.startswith("https://") for p, ns in PREFIXES.items() if "purl.org/ctdl" in ns)
 

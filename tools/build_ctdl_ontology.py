@@ -24,9 +24,9 @@ encoding names, because the official context does not coerce e.g. ``rdfs:subProp
 * term IRIs keep the form the official context gives them, except that ``http://purl.org/ctdl``
   is normalised to ``https://purl.org/ctdl`` (DESIGN.md); schema.org terms used *in data*
   (``schema:value``...) therefore stay ``https://schema.org/...`` as the contexts expand them;
-* the vocabulary *describing* terms uses the canonical namespaces: ``schema:domainIncludes`` /
-  ``schema:rangeIncludes`` with ``http://schema.org/`` and ``vs:term_status`` with
-  ``http://www.w3.org/2003/06/sw-vocab-status/ns#`` (the contexts spell both with https);
+* schema.org is ``https://schema.org/`` throughout, as the contexts spell it (so
+  ``schema:domainIncludes`` here and ``schema:value`` in registry data share one namespace);
+  ``vs:term_status`` uses the canonical ``http://www.w3.org/2003/06/sw-vocab-status/ns#``;
 * the official CTDL-ASN context defines ``owl:inverseOf`` & co. without declaring the ``owl``
   prefix, so JSON-LD expands them to the bogus IRI ``owl:inverseOf``; the term base records the
   ``owl`` prefix for that context too (the generated context is fixed, not bug-compatible).
@@ -76,7 +76,7 @@ SH = "http://www.w3.org/ns/shacl#"
 CG = "https://w3id.org/credgraph/terms/"
 META = "http://credreg.net/meta/terms/"
 VS = "http://www.w3.org/2003/06/sw-vocab-status/ns#"
-SCHEMA = "http://schema.org/"
+SCHEMA = "https://schema.org/"  # one schema.org namespace everywhere: the form CTDL data uses
 
 #: Namespaces of the CTDL vocabularies themselves; every other namespace is "external".
 CTDL_NAMESPACES = ("https://purl.org/ctdl/", "https://purl.org/ctdlasn/")
@@ -331,8 +331,8 @@ def build(schema_dir: Path) -> str:
         "# Conventions:",
         "#   - term IRIs as the official contexts expand them, http://purl.org/ctdl... made https;",
         "#     schema.org terms used in CTDL data keep the contexts' https://schema.org/ form;",
-        "#   - schema:domainIncludes/rangeIncludes use http://schema.org/, vs:term_status uses",
-        "#     http://www.w3.org/2003/06/sw-vocab-status/ns# (the contexts spell both with https);",
+        "#   - schema.org is https://schema.org/ throughout (as in CTDL data); vs:term_status uses",
+        "#     http://www.w3.org/2003/06/sw-vocab-status/ns# (the contexts spell it with https);",
         "#   - cg:valueType = how the official context writes the value: cg:Reference (@type @id),",
         "#     rdf:langString (@container @language) or a datatype; every IRI with a cg:valueType",
         "#     is a term definition of both official contexts (they define the same terms);",

@@ -7,9 +7,8 @@ misspelt term raises ``AttributeError``. Concept schemes have plain namespaces n
 their prefix (``credentialStat`` -> ``CREDENTIAL_STAT``). ``PREFIXES`` maps each project
 prefix to its namespace IRI, for Turtle and SPARQL output.
 
-``SCHEMA`` is ``http://schema.org/`` (schema.org's own form, used for schema:domainIncludes
-and exports); the CTDL contexts spell schema.org ``https://schema.org/``, so schema.org
-terms inside CTDL data (``schema:value``...) are ``SCHEMA_HTTPS`` terms.
+``SCHEMA`` is ``https://schema.org/``, the form the CTDL contexts give schema.org terms in
+data; the project uses it everywhere (``SCHEMA_HTTPS`` is the same namespace, kept as an alias).
 
 >>> CETERMS.Certification
 rdflib.term.URIRef('https://purl.org/ctdl/terms/Certification')
@@ -770,7 +769,7 @@ ASN = Namespace("http://purl.org/ASN/schema/core/")
 CG = Namespace("https://w3id.org/credgraph/terms/")
 META = Namespace("http://credreg.net/meta/terms/")
 QDATA = Namespace("https://credreg.net/qdata/terms/")
-SCHEMA = Namespace("http://schema.org/")
+SCHEMA = Namespace("https://schema.org/")
 VS = Namespace("http://www.w3.org/2003/06/sw-vocab-status/ns#")
 SCHEMA_HTTPS = Namespace("https://schema.org/")
 
@@ -821,7 +820,7 @@ PREFIXES: dict[str, str] = {
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dct": "http://purl.org/dc/terms/",
     "prov": "http://www.w3.org/ns/prov#",
-    "schema": "http://schema.org/",
+    "schema": "https://schema.org/",
     "sh": "http://www.w3.org/ns/shacl#",
     "cg": "https://w3id.org/credgraph/terms/",
     "meta": "http://credreg.net/meta/terms/",
