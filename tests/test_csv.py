@@ -310,8 +310,6 @@ def test_bad_rows_are_shown_by_the_cli(cli, tmp_path):
     assert "Traceback" not in result.err
 
 
-@pytest.mark.xfail(strict=True, reason="needs the loader to turn RowProblem warnings into exit code 1 "
-                                       "(LoadReport.exit_code; proposed in the CSV engineer's report)")
 def test_dropped_rows_make_the_cli_exit_non_zero(cli, tmp_path):
     result = cli("load", DATA / "bad-rows.csv", "--store", tmp_path / "s")
     assert result.code == 1

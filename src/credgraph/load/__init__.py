@@ -10,18 +10,22 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from urllib.parse import quote_from_bytes
 
 from credgraph import ids
 from credgraph.errors import CredgraphError, InputError, NonConformance, UsageError
 from credgraph.load.jsonld import parse_jsonld
+from credgraph.load.parallel import DEFER, default_workers, ordered_map
 from credgraph.load.rdf import FORMATS, fmt_label, parse_rdf
 from credgraph.load.reading import RawInput, read_bytes, read_file
-from credgraph.store import SourceRecord, Store, WriteOutcome
+from credgraph.store import NQuads, SourceRecord, Store, WriteOutcome
 
 EXTENSIONS = {
     ".ttl": "turtle", ".turtle": "turtle", ".nt": "ntriples", ".nq": "nquads", ".trig": "trig",
@@ -78,8 +82,10 @@ class LoadReport:
 
     @property
     def exit_code(self) -> int:
-        """2 if any input was unreadable, else 1 if any was refused as non-conforming, else 0."""
+        """2 if any input was unreadable, else 1 if any was refused as non-conforming or had
+        data left out (a warning carrying an ``exit_code``, e.g. a dropped CSV row), else 0."""
         codes = {error.exit_code for _, error in self.errors()}
+        codes |= {w.exit_code for w in self.warnings if getattr(w, "exit_code", 0)}
         return 2 if 2 in codes else 1 if codes else 0
 
 
@@ -108,28 +114,51 @@ def detect_format(raw: RawInput, declared: str | None) -> tuple[str, str | None]
 
 def iter_inputs(inputs: Iterable[str | Path], report: LoadReport) -> Iterator[Path | str]:
     """Files to read: given files as they are, directories recursively (known extensions only)."""
+    for item, _ in _inputs_with_uris(inputs, report):
+        yield item
+
+
+def _inputs_with_uris(inputs: Iterable[str | Path], report: LoadReport) -> Iterator[tuple[Path | str, str | None]]:
+    """:func:`iter_inputs` with each file's resolved ``file://`` URI where it is known cheaply
+    (files found in a directory walk without symbolic links: the directory is resolved once)."""
     for item in inputs:
         if str(item) == "-":
-            yield "-"
+            yield "-", None
             continue
         path = Path(item)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if any(part.startswith(".") for part in child.relative_to(path).parts):
-                    continue
-                if child.is_file():
-                    if child.suffix.lower() in EXTENSIONS:
-                        yield child
-                    else:
-                        report.skipped.append(str(child))
+            yield from _walk(path, path.resolve().as_uri(), "", report)
         else:
-            yield path
+            yield path, None
+
+
+def _walk(directory: Path, root_uri: str | None, relative: str, report: LoadReport):
+    """Files under ``directory`` in the order of ``sorted(directory.rglob("*"))`` (symbolic links
+    to files included, to directories not followed), hidden names skipped."""
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        child = directory / entry.name
+        linked = entry.is_symlink()
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(child, None if linked else root_uri, f"{relative}/{entry.name}", report)
+        elif entry.is_file():
+            if child.suffix.lower() in EXTENSIONS:
+                uri = None if linked or root_uri is None else root_uri + quote_from_bytes(
+                    os.fsencode(f"{relative}/{entry.name}"))
+                yield child, uri
+            else:
+                report.skipped.append(str(child))
 
 
 def prepare_source(raw: RawInput, fmt: str, *, graph: str | None, identity: str,
                    context_map: Mapping[str, Path] | None):
     """A source record and its quads (a list for JSON, a lazy iterator for RDF syntaxes)."""
-    default_graph = graph or (ids.file_graph(raw.path) if raw.path else ids.content_graph("stdin", raw.text))
+    default_graph = graph or (raw.uri if raw.path else ids.content_graph("stdin", raw.text))
     record = SourceRecord(iri=source_iri(identity), origin=raw.origin, sha256=raw.sha256, format=fmt,
                           default_graph=default_graph)
     warnings: list[str] = []
@@ -148,7 +177,7 @@ def prepare_source(raw: RawInput, fmt: str, *, graph: str | None, identity: str,
         return record, parsed.quads, warnings
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(INPUT_FORMATS)}")
-    base = raw.path.resolve().as_uri() if raw.path else None
+    base = raw.uri
     return record, parse_rdf(raw, fmt, base), warnings
 
 
@@ -173,18 +202,64 @@ def _admitted(record: SourceRecord, quads, admit) -> list:
     return quads
 
 
+@dataclass
+class _Prepared:
+    """One input made ready for the store (or the error that stopped it), with notes to show."""
+
+    notes: list[str]
+    record: SourceRecord | None = None
+    quads: object = None
+    warnings: list[str] = field(default_factory=list)
+    error: CredgraphError | None = None
+
+
+def _prepare(item: Path | str, target: str | None, *, fmt: str | None, graph: str | None,
+             context_map: Mapping[str, Path] | None, stdin: bytes | None, serialise: bool,
+             uri: str | None = None, in_worker: bool = False):
+    """Read, detect and parse one input. ``serialise``: JSON-LD quads become :class:`NQuads`
+    (bulk-loaded as bytes). In a worker, inputs in other formats are left to the main process
+    (:data:`DEFER`): their parsers stream, which only pays off where the quads are written."""
+    notes: list[str] = []
+    try:
+        if item == "-":
+            if fmt is None:
+                raise UsageError("reading stdin needs --format", fix=f"add --format ({', '.join(INPUT_FORMATS)})")
+            data = stdin if stdin is not None else sys.stdin.buffer.read()
+            raw = read_bytes(data, origin="stdin")
+            identity = graph or ids.content_graph("stdin", raw.text)
+        else:
+            raw = read_file(item, uri=uri)
+            identity = raw.uri
+        use_fmt, note = detect_format(raw, fmt)
+        if in_worker and use_fmt != "jsonld":
+            return DEFER
+        if note:
+            notes.append(note)
+        if raw.encoding_note:
+            notes.append(f"{raw.origin}: {raw.encoding_note}")
+        record, quads, warnings = prepare_source(raw, use_fmt, graph=target, identity=identity,
+                                                 context_map=context_map)
+        if serialise and use_fmt == "jsonld":
+            quads = NQuads.from_quads(quads, record.default_graph, record)
+        return _Prepared(notes, record, quads, warnings)
+    except CredgraphError as exc:
+        return _Prepared(notes, error=exc)
+
+
 def load(store: Store, inputs: Iterable[str | Path], *, fmt: str | None = None, graph: str | None = None,
          context_map: Mapping[str, Path] | None = None, stdin: bytes | None = None,
          graph_for: Callable[[Path], str] | None = None,
          progress: Callable[[WriteOutcome | None, str], None] | None = None,
-         admit: Callable[[SourceRecord, list], Admission] | None = None) -> LoadReport:
+         admit: Callable[[SourceRecord, list], Admission] | None = None,
+         workers: int | None = None) -> LoadReport:
     """Load files, directories (recursively) or ``-`` (stdin, needs ``fmt``) into ``store``.
 
     Each input is one source in its own named graph(s); a bad input is reported and leaves the
     store untouched, the others still load. ``graph`` names the graph of a single input;
     ``graph_for`` names graphs per file (used for the project's own data). ``admit``, when
     given, sees each source's quads before they are written and may refuse the source
-    (:class:`Admission`); its verdict is recorded in the metadata graph.
+    (:class:`Admission`); its verdict is recorded in the metadata graph. Many JSON-LD files are
+    parsed in ``workers`` processes (default: ``$CREDGRAPH_WORKERS`` or one per core; 0: none).
     """
     if fmt is not None and fmt not in INPUT_FORMATS:
         raise UsageError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(INPUT_FORMATS)}")
@@ -193,34 +268,35 @@ def load(store: Store, inputs: Iterable[str | Path], *, fmt: str | None = None, 
     if graph and len(inputs) != 1:
         raise UsageError("--graph names the graph of one input, but several were given",
                          fix="load the inputs one at a time, or leave out --graph")
+    if workers is None:
+        workers = default_workers()
+    if admit is not None:
+        workers = 0  # the validator sees the quads as parsed, in this process
+    options = dict(fmt=fmt, graph=graph, context_map=context_map, stdin=stdin, serialise=admit is None)
+
+    def tasks():  # paths as strings: cheaper to send to the workers
+        for item, uri in _inputs_with_uris(inputs, report):
+            target = graph or (graph_for(item) if graph_for and item != "-" else None)
+            yield str(item), target, uri
+
+    def local(task):
+        item = task[0]
+        return _prepare(item if item == "-" else Path(item), task[1], uri=task[2], **options)
+
+    remote = partial(_prepare_remote, options=dict(options, stdin=None))
 
     def items():
-        for item in iter_inputs(inputs, report):
-            origin = "stdin" if item == "-" else str(item)
-            try:
-                if item == "-":
-                    if fmt is None:
-                        raise UsageError("reading stdin needs --format", fix=f"add --format ({', '.join(INPUT_FORMATS)})")
-                    data = stdin if stdin is not None else sys.stdin.buffer.read()
-                    raw = read_bytes(data, origin="stdin")
-                    identity = graph or ids.content_graph("stdin", raw.text)
-                else:
-                    raw = read_file(item)
-                    identity = item.resolve().as_uri()
-                use_fmt, note = detect_format(raw, fmt)
-                if note:
-                    report.warnings.append(note)
-                if raw.encoding_note:
-                    report.warnings.append(f"{raw.origin}: {raw.encoding_note}")
-                target = graph or (graph_for(item) if graph_for and item != "-" else None)
-                record, quads, warnings = prepare_source(raw, use_fmt, graph=target, identity=identity,
-                                                         context_map=context_map)
-            except CredgraphError as exc:
-                report.failures.append((origin, exc))
+        for (item, _, _), prepared in ordered_map(remote, tasks(), workers=workers, local=local,
+                                                  on_crash=_crashed):
+            origin = "stdin" if item == "-" else item
+            report.warnings.extend(prepared.notes)
+            if prepared.error is not None:
+                report.failures.append((origin, prepared.error))
                 if progress:
                     progress(None, origin)
                 continue
-            report.warnings.extend(warnings)
+            report.warnings.extend(prepared.warnings)
+            record, quads = prepared.record, prepared.quads
             if admit is not None:
                 try:
                     quads = _admitted(record, quads, admit)
@@ -236,6 +312,21 @@ def load(store: Store, inputs: Iterable[str | Path], *, fmt: str | None = None, 
         if progress:
             progress(outcome, outcome.record.origin)
     return report
+
+
+def _crashed(task) -> _Prepared:
+    """The result for an input that killed the worker process reading it (twice)."""
+    return _Prepared([], error=InputError(
+        "reading this input crashed the parser process (it may be nested too deeply or be too big)",
+        where=str(task[0]), fix="check the file; registry documents nest a few levels only"))
+
+
+def _prepare_remote(task, options):
+    """:func:`_prepare` in a worker process (stdin is never read there)."""
+    item, target, uri = task
+    if item == "-":
+        return DEFER
+    return _prepare(Path(item), target, uri=uri, in_worker=True, **options)
 
 
 def load_bytes(store: Store, data: bytes, *, fmt: str, graph: str | None = None) -> LoadReport:

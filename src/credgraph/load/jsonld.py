@@ -24,7 +24,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +66,19 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
     return obj
 
 
-def load_json(raw: RawInput) -> Any:
-    """Parse JSON, with line and column for syntax errors and refusal of duplicate keys."""
+def _collecting(keys: set[str], pairs: list[tuple[str, Any]]) -> dict:
+    obj = _no_duplicates(pairs)
+    keys.update(obj)
+    return obj
+
+
+def load_json(raw: RawInput, keys: set[str] | None = None) -> Any:
+    """Parse JSON, with line and column for syntax errors and refusal of duplicate keys
+    (``keys``, when given, collects every object key met)."""
     text = raw.text.decode("utf-8")
+    hook = _no_duplicates if keys is None else partial(_collecting, keys)
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates,
-                          parse_constant=_refuse_constant)
+        obj = json.loads(text, object_pairs_hook=hook, parse_constant=_refuse_constant)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", where=f"{raw.origin} line {exc.lineno} column {exc.colno}",
                          fix="correct the JSON syntax there (a JSON linter shows the exact spot)") from None
@@ -90,6 +97,46 @@ def load_json(raw: RawInput) -> Any:
     except RecursionError:
         raise InputError("JSON nested too deeply to read", where=raw.origin,
                          fix="flatten the document (registry documents nest a few levels only)") from None
+    deep = _too_deep(obj)
+    if deep is not None:
+        raise InputError(f"JSON nested too deeply (more than {MAX_JSON_DEPTH} levels)",
+                         where=f"{raw.origin} at {deep}",
+                         fix="flatten the document (registry documents nest a few levels only)")
+    return obj
+
+
+MAX_JSON_DEPTH = 100
+"""Deepest JSON nesting read (registry documents nest about six levels; pyoxigraph's JSON-LD
+parser overflows its stack on documents a few thousand levels deep)."""
+
+
+def _too_deep(obj: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
+    """JSON pointer of the first value nested deeper than ``limit``, or ``None``.
+
+    >>> _too_deep({"a": [{"b": 1}]}, limit=2)
+    '/a/0'
+    >>> _too_deep({"a": [1]}, limit=2) is None
+    True
+    """
+    stack: list[tuple[Any, int, tuple]] = [(obj, 1, ())]
+    while stack:
+        node, depth, path = stack.pop()
+        if isinstance(node, dict):
+            children = node.items()
+        elif isinstance(node, list):
+            children = enumerate(node)
+        else:
+            continue
+        for key, child in children:
+            if isinstance(child, (dict, list)):
+                if depth >= limit:
+                    return _pointer(path + (key,))
+                stack.append((child, depth + 1, path + (key,)))
+    return None
+
+
+def _pointer(path: tuple) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
 
 
 def _refuse_constant(name: str):
@@ -237,6 +284,33 @@ def minimal_context(name: str, keys: frozenset[str]) -> dict:
 
 
 @lru_cache(maxsize=8)
+def _vocabulary(name: str) -> tuple[frozenset[str], frozenset[str], dict[str, frozenset[str]]]:
+    """A known context's term names, prefix names, and the prefixes each term definition uses."""
+    full = contexts.load_context(name)
+    prefixes = frozenset(k for k, v in full.items() if isinstance(v, str) and not k.startswith("@"))
+    uses = {}
+    for k, v in full.items():
+        if isinstance(v, dict):
+            found = {x.split(":", 1)[0] for x in v.values() if isinstance(x, str) and ":" in x}
+            if found:
+                uses[k] = frozenset(found)
+    return frozenset(full), prefixes, uses
+
+
+@lru_cache(maxsize=4096)
+def _tight_context_json(name: str, terms: frozenset[str], prefixes: frozenset[str]) -> str:
+    """The known context cut down to ``terms`` and ``prefixes`` (plus what their definitions
+    use), as JSON text: the smallest context that expands a document exactly as the full one."""
+    full = contexts.load_context(name)
+    _, _, uses = _vocabulary(name)
+    needed = set(prefixes)
+    for term in terms:
+        needed |= uses.get(term, frozenset())
+    ctx = {k: v for k, v in full.items() if k.startswith("@") or k in terms or k in needed}
+    return json.dumps(ctx, ensure_ascii=False)
+
+
+@lru_cache(maxsize=8)
 def _terms(names: frozenset[str]) -> dict[str, Any]:
     terms: dict[str, Any] = {}
     for name in sorted(names):
@@ -283,25 +357,139 @@ def _unmapped_keys(doc: Any, context_names: set[str], pointer: str = "") -> list
     return found
 
 
+_CONTEXT_KEY = b'"@context"'
+_TOP_CONTEXT = re.compile(rb'"@context"\s*:\s*"[^"\\]*"')
+
+
+def _single_known_context(raw: RawInput, doc: Any) -> str | None:
+    """The known context's name when it is the document's only context, given as a URL string at
+    its top (the shape of every registry document); ``None`` sends the document the general way."""
+    if not isinstance(doc, dict):
+        return None
+    value = doc.get("@context")
+    if not isinstance(value, str):
+        return None
+    name = KNOWN.get(value.rstrip("/")) or KNOWN.get(value)
+    if name is None or raw.text.count(_CONTEXT_KEY) != 1:
+        return None
+    return name
+
+
+_PREFIXED = re.compile(rb'"([A-Za-z_][A-Za-z0-9_.\-]*):')
+_DROP, _DESCEND, _TEXT = 0, 1, 2
+
+
+@lru_cache(maxsize=8)
+def _actions(name: str) -> dict[str, int]:
+    """Per key, under a known context: drop it (JSON-LD would), descend into its value, or skip
+    its value (a language map). Filled as keys are met; keys repeat across documents."""
+    return {}
+
+
+def _action(actions: dict[str, int], terms: dict[str, Any], key: str) -> int:
+    if key.startswith("@"):
+        return _DESCEND
+    definition = terms.get(key)
+    if definition is None:
+        prefix, sep, rest = key.partition(":")
+        if not sep or _BAD_IRI_CHARS.search(key):
+            return _DROP
+        if not (prefix in terms or rest.startswith("//") or prefix in ("urn", "_")):
+            return _DROP
+    if isinstance(definition, dict) and definition.get("@container") == "@language":
+        return _TEXT
+    return _DESCEND
+
+
+def _has_unmapped_keys(doc: dict, name: str) -> bool:
+    """Whether some key of ``doc`` would be dropped by JSON-LD (see :func:`_unmapped_keys`, which
+    then says where); one cheap pass, descending only into objects and arrays."""
+    terms = _terms(frozenset([name]))
+    actions = _actions(name)
+
+    def visit(node: dict) -> bool:
+        for key, value in node.items():
+            action = actions.get(key)
+            if action is None:
+                action = actions[key] = _action(actions, terms, key)
+            if action == _DESCEND and key != "@context":
+                if type(value) is dict:
+                    if visit(value):
+                        return True
+                elif type(value) is list and visit_list(value):
+                    return True
+            elif action == _DROP:
+                return True
+        return False
+
+    def visit_list(items: list) -> bool:
+        for value in items:
+            if type(value) is dict:
+                if visit(value):
+                    return True
+            elif type(value) is list and visit_list(value):
+                return True
+        return False
+
+    return visit(doc)
+
+
+def _text_prefixes(text: bytes) -> set[str] | None:
+    """Every ``prefix:`` a JSON string of ``text`` starts with; ``None`` when escapes make that
+    unreliable (then every prefix is kept). A superset is harmless."""
+    if b"\\u" in text:
+        return None
+    return {m.decode() for m in _PREFIXED.findall(text)}
+
+
+def _fast_text(raw: RawInput, doc: dict, keys: set[str], name: str, pointer: str,
+               whole: bool) -> tuple[bytes | str, list[str]]:
+    """The JSON-LD text to parse, with the known context replaced by the tightest equivalent one
+    for ``keys`` (every key of the input), and the keys JSON-LD would drop removed (``whole``:
+    the document is the whole input, so its text is reused as it is)."""
+    all_terms, all_prefixes, _ = _vocabulary(name)
+    prefixes = _text_prefixes(raw.text)
+    used_prefixes = all_prefixes if prefixes is None else prefixes & all_prefixes
+    context = _tight_context_json(name, frozenset(keys & all_terms), frozenset(used_prefixes))
+    dropped = _unmapped_keys(doc, {name}, pointer) if _has_unmapped_keys(doc, name) else []
+    if whole and not dropped:
+        text, n = _TOP_CONTEXT.subn(lambda _: b'"@context":' + context.encode(), raw.text, count=1)
+        if n == 1:
+            return text, dropped
+    resolved = dict(doc)
+    resolved["@context"] = "__context__"
+    for path in reversed(dropped):
+        _delete(resolved, path[len(pointer):])
+    text = json.dumps(resolved, ensure_ascii=False).replace('"@context": "__context__"', '"@context": ' + context, 1)
+    return text, dropped
+
+
 def parse_jsonld(raw: RawInput, context_map: Mapping[str, Path] | None = None) -> ParsedJson:
     """Quads of a JSON-LD input (plain, registry graph document, envelope, or arrays of them)."""
-    obj = load_json(raw)
+    keys: set[str] = set()
+    obj = load_json(raw, keys)
     documents = _unwrap(obj, raw.origin)
     kind = "registry-envelope" if documents[0][2] or is_envelope(obj) else "jsonld"
     result = ParsedJson([], kind=kind)
-    base = raw.path.resolve().as_uri() if raw.path else None
+    base = raw.uri
     for pointer, doc, provenance in documents:
-        prepared = _Prepared(context_map, raw.origin)
-        resolved = prepared.finish(prepared.walk(doc, pointer))
-        # Keys that expand to no IRI are dropped by JSON-LD with everything under them; drop them
-        # here too (pyoxigraph would still emit the types of nodes below them) and say so.
-        dropped = [] if prepared.other or not prepared.known else _unmapped_keys(doc, prepared.known, pointer)
-        for path in reversed(dropped):
-            _delete(resolved, path[len(pointer):])
+        name = _single_known_context(raw, doc)
+        if name is not None:  # the registry's shape: one pass, the input text reused
+            text, dropped = _fast_text(raw, doc, keys, name, pointer, whole=doc is obj)
+        else:
+            prepared = _Prepared(context_map, raw.origin)
+            resolved = prepared.finish(prepared.walk(doc, pointer))
+            # Keys that expand to no IRI are dropped by JSON-LD with everything under them; drop
+            # them here too (pyoxigraph would still emit the types of nodes below them) and say so.
+            dropped = [] if prepared.other or not prepared.known else _unmapped_keys(doc, prepared.known, pointer)
+            for path in reversed(dropped):
+                _delete(resolved, path[len(pointer):])
+            text = None
         if kind == "jsonld" and isinstance(doc, dict) and "@graph" in doc and "@id" in doc:
             result.kind = "registry-graph"
         try:
-            text = json.dumps(resolved, ensure_ascii=False)
+            if text is None:
+                text = json.dumps(resolved, ensure_ascii=False)
             quads = list(ox.parse(text, ox.RdfFormat.JSON_LD, base_iri=base, rename_blank_nodes=True))
         except SyntaxError as exc:
             message = str(exc)

@@ -38,6 +38,7 @@ class RawInput:
     sha256: str          # of the bytes as given (so an unchanged file is recognised)
     legacy: bool         # contains legacy http:// CTDL or registry IRIs to normalise
     encoding_note: str | None = None  # e.g. "decoded from UTF-16"
+    uri: str | None = None  # the file's resolved file:// URI (its identity, default graph and base)
 
 
 def line_column(text: bytes, offset: int) -> tuple[int, int]:
@@ -47,7 +48,7 @@ def line_column(text: bytes, offset: int) -> tuple[int, int]:
     return line, column
 
 
-def read_bytes(data: bytes, *, origin: str, path: Path | None = None) -> RawInput:
+def read_bytes(data: bytes, *, origin: str, path: Path | None = None, uri: str | None = None) -> RawInput:
     """Check and normalise raw bytes; raise :class:`InputError` when they are not usable text."""
     sha = hashlib.sha256(data).hexdigest()
     note = None
@@ -81,11 +82,14 @@ def read_bytes(data: bytes, *, origin: str, path: Path | None = None) -> RawInpu
         raise InputError(f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line} column {col}",
                          where=origin, fix="re-save the file as UTF-8") from None
     legacy = any(marker in data for marker in ids.LEGACY_MARKERS)
-    return RawInput(origin, path, data, sha, legacy, note)
+    if path is not None and uri is None:
+        uri = path.resolve().as_uri()
+    return RawInput(origin, path, data, sha, legacy, note, uri)
 
 
-def read_file(path: Path) -> RawInput:
-    """Read a file from disk (see :func:`read_bytes`)."""
+def read_file(path: Path, uri: str | None = None) -> RawInput:
+    """Read a file from disk (see :func:`read_bytes`); ``uri``: its resolved ``file://`` URI, if
+    the caller knows it already."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -98,4 +102,4 @@ def read_file(path: Path) -> RawInput:
                          fix="make the file readable for this user") from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", where=str(path)) from None
-    return read_bytes(data, origin=str(path), path=path)
+    return read_bytes(data, origin=str(path), path=path, uri=uri)
