@@ -26,6 +26,42 @@ def add_arguments(p) -> None:
                    help="resolve a remote JSON-LD context from a local file (repeatable; also $CREDGRAPH_CONTEXTS)")
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--verbose", action="store_true", help="list skipped files")
+    add_validation_arguments(p)
+
+
+def add_validation_arguments(p) -> None:
+    """--validate / --force / --profile: validation on load (see docs/validation.md)."""
+    from credgraph.validate import profile_choices
+
+    group = p.add_argument_group("validation on load")
+    group.add_argument("--validate", action="store_true",
+                       help="admit a document only if it has no violation (warnings are reported and admitted); "
+                            "a refused document's report goes to stderr")
+    group.add_argument("--force", action="store_true",
+                       help="validate, but admit every document and store its report with it (implies --validate)")
+    group.add_argument("--profile", action="append", choices=profile_choices(), metavar="PROFILE",
+                       help="profile(s) to validate against (repeatable; implies --validate; default: registry "
+                            "and structure)")
+
+
+def admission_from(args):
+    """The loader's admission hook for --validate / --force / --profile, or None."""
+    if not (args.validate or args.force or args.profile):
+        return None
+    from credgraph.validate import admission
+
+    def on_report(origin, report) -> None:
+        if not report.conforms and not args.force:
+            say(f"refused: {origin} (its violations below; `credgraph validate {origin}` lists warnings too)")
+            for line in report.to_text(severities=("Violation",)).rstrip("\n").splitlines():
+                say("  " + line if line else "")
+        elif report.results:
+            c = report.counts
+            kept = "admitted with its report stored" if args.force else "admitted"
+            say(f"validated: {origin}: {c['Violation']} violation(s), {c['Warning']} warning(s), "
+                f"{c['Info']} info(s); {kept}")
+
+    return admission(args.profile, force=args.force, on_report=on_report)
 
 
 def context_map(pairs: list[str] | None) -> dict[str, Path]:
@@ -64,6 +100,6 @@ def run(args) -> int:
     store = open_store_from(args)
     progress = Progress("loading", enabled=False if args.quiet else None)
     report = load(store, args.inputs, fmt=args.format, graph=args.graph,
-                  context_map=context_map(args.context), progress=progress)
+                  context_map=context_map(args.context), progress=progress, admit=admission_from(args))
     progress.close()
     return report_load(report, args.verbose)

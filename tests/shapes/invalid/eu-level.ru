@@ -1,0 +1,10 @@
+# rule: level (warning: if applicable)
+# base: microcredential.ttl
+# profile: eu-microcredential
+# expect: Warning ; ce-5930553b-3a23-4393-a208-dd3629b4556f ; - ; ceterms:atLevel | ceterms:audienceLevelType ; sh:MinCountConstraintComponent
+PREFIX ceterms: <https://purl.org/ctdl/terms/>
+PREFIX ceasn: <https://purl.org/ctdlasn/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX schema: <https://schema.org/>
+PREFIX res: <https://sandbox.credentialengineregistry.org/resources/>
+DELETE WHERE { res:ce-5930553b-3a23-4393-a208-dd3629b4556f ceterms:atLevel ?d . ?d ?p ?o }

@@ -1,0 +1,10 @@
+# rule: NSC 3 earnings outcomes (warning)
+# base: microcredential.ttl
+# profile: quality
+# expect: Warning ; ce-5930553b-3a23-4393-a208-dd3629b4556f ; - ; ((ceterms:aggregateData / ceterms:medianEarnings) | (ceterms:aggregateData / ceterms:lowEarnings) | (ceterms:aggregateData / ceterms:highEarnings) | ceterms:earnings) ; sh:MinCountConstraintComponent
+PREFIX ceterms: <https://purl.org/ctdl/terms/>
+PREFIX ceasn: <https://purl.org/ctdlasn/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX schema: <https://schema.org/>
+PREFIX res: <https://sandbox.credentialengineregistry.org/resources/>
+DELETE { ?a ceterms:medianEarnings ?e } WHERE { res:ce-5930553b-3a23-4393-a208-dd3629b4556f ceterms:aggregateData ?a . ?a ceterms:medianEarnings ?e }

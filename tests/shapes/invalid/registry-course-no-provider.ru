@@ -1,0 +1,10 @@
+# rule: a learning opportunity needs ownedBy or offeredBy
+# base: registry.ttl
+# profile: registry
+# expect: Violation ; ce-19706040-53a7-4302-b840-b8bb29463911 ; - ; - ; sh:OrConstraintComponent
+PREFIX ceterms: <https://purl.org/ctdl/terms/>
+PREFIX ceasn: <https://purl.org/ctdlasn/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX schema: <https://schema.org/>
+PREFIX res: <https://sandbox.credentialengineregistry.org/resources/>
+DELETE WHERE { res:ce-19706040-53a7-4302-b840-b8bb29463911 ceterms:ownedBy ?d }

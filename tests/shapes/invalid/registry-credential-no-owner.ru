@@ -1,0 +1,10 @@
+# rule: a credential needs ownedBy (Registry Assistant 2026)
+# base: registry.ttl
+# profile: registry
+# expect: Violation ; ce-feffd318-45b9-4009-9f60-99d0fb8c48fe ; - ; ceterms:ownedBy ; sh:MinCountConstraintComponent
+PREFIX ceterms: <https://purl.org/ctdl/terms/>
+PREFIX ceasn: <https://purl.org/ctdlasn/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX schema: <https://schema.org/>
+PREFIX res: <https://sandbox.credentialengineregistry.org/resources/>
+DELETE WHERE { res:ce-feffd318-45b9-4009-9f60-99d0fb8c48fe ceterms:ownedBy ?d }

@@ -1,0 +1,10 @@
+# rule: an organization needs an address or an email
+# base: registry.ttl
+# profile: registry
+# expect: Violation ; ce-feae3b40-fc85-44e8-b55c-8a37303dadd0 ; - ; - ; sh:OrConstraintComponent
+PREFIX ceterms: <https://purl.org/ctdl/terms/>
+PREFIX ceasn: <https://purl.org/ctdlasn/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX schema: <https://schema.org/>
+PREFIX res: <https://sandbox.credentialengineregistry.org/resources/>
+DELETE WHERE { res:ce-feae3b40-fc85-44e8-b55c-8a37303dadd0 ceterms:email ?e } ; DELETE WHERE { res:ce-feae3b40-fc85-44e8-b55c-8a37303dadd0 ceterms:address ?a . ?a ?p ?o }

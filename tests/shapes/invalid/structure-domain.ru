@@ -1,0 +1,10 @@
+# rule: a property is used on a class CTDL defines it for
+# base: registry.ttl
+# profile: structure
+# expect: Violation ; ce-feae3b40-fc85-44e8-b55c-8a37303dadd0 ; - ; ceterms:isPartOf ; sh:SPARQLConstraintComponent
+PREFIX ceterms: <https://purl.org/ctdl/terms/>
+PREFIX ceasn: <https://purl.org/ctdlasn/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX schema: <https://schema.org/>
+PREFIX res: <https://sandbox.credentialengineregistry.org/resources/>
+INSERT DATA { res:ce-feae3b40-fc85-44e8-b55c-8a37303dadd0 ceterms:isPartOf res:ce-19706040-53a7-4302-b840-b8bb29463911 }

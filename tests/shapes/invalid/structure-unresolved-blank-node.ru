@@ -1,0 +1,10 @@
+# rule: a blank node reference is described in the document
+# base: registry.ttl
+# profile: structure
+# expect: Violation ; ce-feffd318-45b9-4009-9f60-99d0fb8c48fe ; - ; ceterms:ownedBy ; sh:SPARQLConstraintComponent
+PREFIX ceterms: <https://purl.org/ctdl/terms/>
+PREFIX ceasn: <https://purl.org/ctdlasn/terms/>
+PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
+PREFIX schema: <https://schema.org/>
+PREFIX res: <https://sandbox.credentialengineregistry.org/resources/>
+DELETE WHERE { res:ce-feffd318-45b9-4009-9f60-99d0fb8c48fe ceterms:ownedBy ?d } ; INSERT DATA { res:ce-feffd318-45b9-4009-9f60-99d0fb8c48fe ceterms:ownedBy _:nowhere }
