@@ -1,7 +1,8 @@
-"""credgraph query: run SPARQL over the store."""
+"""credgraph query: run a canned query or ad-hoc SPARQL on the store or a remote endpoint."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from credgraph.commands._common import add_store_argument, open_store_from, prefixes, write_out
@@ -9,18 +10,32 @@ from credgraph.errors import InputError, UsageError
 
 VERB = "query"
 ORDER = 40
-SUMMARY = "Run a SPARQL query over the store (the union of all graphs)."
-EXAMPLES = ["credgraph query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'",
-            "credgraph query --file my.rq --format csv > out.csv"]
+SUMMARY = "Run a canned query by name, or SPARQL text, on the store or a remote SPARQL endpoint."
+EXAMPLES = ["credgraph query stackability/stacks-into --param target=ce-e98333fc-3d6a-54a7-88df-31d6e8094712",
+            "credgraph query ecosystem/topic-definitions --param topic=topic:microcredentials --format csv",
+            "credgraph query --sparql 'SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }'",
+            "credgraph query --file my.rq --format csv > out.csv",
+            "credgraph query landscape/credentials-by-type --endpoint http://localhost:7878/query --token $TOKEN"]
 
 
 def add_arguments(p) -> None:
-    add_store_argument(p)
+    p.add_argument("name", nargs="?", metavar="NAME",
+                   help="a canned query (see `credgraph queries`), e.g. stackability/stacks-into")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                   help="a parameter value (repeatable; repeat a list parameter or separate its values by spaces)")
     p.add_argument("--sparql", metavar="TEXT", help="the query text")
-    p.add_argument("--file", metavar="F.rq", help="a file holding the query")
+    p.add_argument("--file", metavar="F.rq", help="a file holding the query (its '# param:' header is honoured)")
     p.add_argument("--format", default="table",
                    help="table|csv|tsv|json for SELECT/ASK (json = SPARQL 1.1 results JSON); "
                         "turtle|ntriples|nquads|trig|rdfxml|jsonld for CONSTRUCT/DESCRIBE")
+    add_store_argument(p)
+    remote = p.add_argument_group("remote endpoint")
+    remote.add_argument("--endpoint", metavar="URL", help="query this SPARQL 1.1 endpoint instead of the store")
+    remote.add_argument("--user", metavar="U", help="basic-auth user name")
+    remote.add_argument("--password", metavar="P",
+                        help="basic-auth password (default $CREDGRAPH_ENDPOINT_PASSWORD)")
+    remote.add_argument("--token", metavar="T", help="bearer token (default $CREDGRAPH_ENDPOINT_TOKEN)")
+    remote.add_argument("--timeout", metavar="S", type=float, help="give up after S seconds")
 
 
 def print_result(result, fmt: str) -> None:
@@ -41,18 +56,65 @@ def print_result(result, fmt: str) -> None:
     write_out(writers[fmt]())
 
 
-def run(args) -> int:
-    from credgraph.sparql import run_sparql
+def parse_params(pairs: list[str]) -> dict[str, str | list[str]]:
+    """``["k=v", "k=w", "x=y"]`` -> ``{"k": ["v", "w"], "x": "y"}`` (repeats make a list)."""
+    values: dict[str, str | list[str]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--param {pair!r} is not NAME=VALUE", fix="e.g. --param target=ce-...")
+        name = name.strip()
+        if name in values:
+            previous = values[name]
+            values[name] = (previous if isinstance(previous, list) else [previous]) + [value]
+        else:
+            values[name] = value
+    return values
 
-    if bool(args.sparql) == bool(args.file):
-        raise UsageError("give the query with exactly one of --sparql TEXT or --file F.rq",
-                         fix="e.g. credgraph query --sparql 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'")
-    if args.file:
-        try:
-            text = Path(args.file).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot read query file: {exc.strerror}", where=args.file) from None
+
+def target_from(args):
+    """The embedded store, or the remote endpoint when --endpoint is given."""
+    remote_options = [o for o in ("user", "password", "token", "timeout") if getattr(args, o) is not None]
+    if args.endpoint:
+        if args.store:
+            raise UsageError("give either --store or --endpoint, not both")
+        from credgraph.remote import TOKEN_ENV, Endpoint
+
+        token = args.token if args.token is not None else (None if args.user else os.environ.get(TOKEN_ENV))
+        return Endpoint(args.endpoint, user=args.user, password=args.password, token=token,
+                        timeout=args.timeout)
+    if remote_options:
+        raise UsageError(f"--{remote_options[0]} applies to a remote endpoint", fix="add --endpoint URL")
+    from credgraph.catalog import EmbeddedTarget
+
+    return EmbeddedTarget(open_store_from(args))
+
+
+def run(args) -> int:
+    from credgraph.catalog import get_query, parse_query
+
+    given = [x for x in (args.name, args.sparql, args.file) if x]
+    if len(given) != 1:
+        raise UsageError("give exactly one of a query NAME, --sparql TEXT or --file F.rq",
+                         fix="e.g. credgraph query stackability/stacks-into --param target=ce-...; "
+                             "`credgraph queries` lists the names")
+    params = parse_params(args.param)
+    if args.name:
+        query = get_query(args.name)
     else:
-        text = args.sparql
-    print_result(run_sparql(open_store_from(args), text), args.format)
+        if args.file:
+            try:
+                text = Path(args.file).read_text(encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"cannot read query file: {exc.strerror}", where=args.file) from None
+        else:
+            text = args.sparql
+        query = parse_query(args.file or "--sparql", text, Path(args.file) if args.file else None,
+                            require_title=False)
+        if params and not query.params:
+            raise UsageError("--param needs a query with a '# param:' header",
+                             fix="declare the parameter in the query, e.g. '# param: target (ctid) — ...'")
+    target = target_from(args)
+    bindings = query.bind(params, resolver=target.resolve_ctid)
+    print_result(target.run(query.text, bindings), args.format)
     return 0

@@ -1,0 +1,353 @@
+"""Benchmark: the canned query catalog, p50/p95 latency per query, embedded store vs rdflib.
+
+ours      every query of the catalog (``credgraph queries``) on the embedded pyoxigraph store,
+          with parameters bound as ``credgraph query NAME`` binds them (a VALUES block); one
+          warm-up run, then up to ``samples`` timed runs within ``OURS_BUDGET`` seconds; p50 and
+          p95 in milliseconds (nearest rank). Each query runs in a forked child process that is
+          stopped after ``OURS_CAP`` seconds (a whole-graph analytic query can take minutes on a
+          large corpus; a stopped query is reported at the cap, noted, as a lower bound).
+baseline  the same query text, parameters bound by the same VALUES block a remote endpoint gets,
+          on rdflib's in-memory Dataset (default graph = union, like the store) holding the same
+          quads, in the same process and run; at most ``baseline_samples`` runs and
+          ``budget`` seconds per query: a query still running after the budget is stopped and
+          reported as taking at least the budget (the ratio is then a lower bound, noted). Above
+          ``baseline_cap`` credentials rdflib is not run (it needs ~4 GB per 100k credentials).
+
+The store holds the corpus plus the project's ontology/ and data/ (the class hierarchy and the
+ecosystem map the queries read) and the approved-list test fixture. Parameters: a resource the
+corpus has for the queries about one credential, pathway, blueprint or competency (picked with a
+small SPARQL lookup, outside the timing); the manifest's values (tests/queries/manifest.ttl) for
+the others; optional parameters that name one resource are given, whole-graph ones are left out.
+Each row's note says the rows each engine returned, so a disagreement shows.
+
+Rows: one ``p50 <query>`` and one ``p95 <query>`` per catalog query (targets judge the p95 rows).
+Run alone: ``python -m benchmarks.bench_query --credentials 10k`` (or ``--docs 1000``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BASELINE_NAME = "rdflib in-memory Dataset SPARQL"
+PREFIXES = ("PREFIX ceterms: <https://purl.org/ctdl/terms/> PREFIX ceasn: <https://purl.org/ctdlasn/terms/> "
+            "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ")
+
+OURS_BUDGET = 30.0   # seconds of timed runs per query (ours)
+OURS_CAP = 300       # seconds after which a query's child process is stopped
+
+#: Corpus resources for the parameters that name one thing: (query, parameter) -> lookup.
+PICKERS = {
+    ("stackability/stacks-into", "target"):
+        "SELECT ?v WHERE { ?x ceterms:isPartOf ?v . ?y ceterms:isPartOf ?x } LIMIT 1",
+    ("stackability/ladders", "start"):
+        "SELECT ?v WHERE { ?v ceterms:isPartOf ?x . ?x ceterms:isAdvancedStandingFor ?cp } LIMIT 1",
+    ("pathways/traverse", "pathway"): "SELECT ?v WHERE { ?v ceterms:hasDestinationComponent ?d } LIMIT 1",
+    ("pathways/progress", "pathway"): "SELECT ?v WHERE { ?v ceterms:hasDestinationComponent ?d } LIMIT 1",
+    ("pathways/remaining", "pathway"): "SELECT ?v WHERE { ?v ceterms:hasDestinationComponent ?d } LIMIT 1",
+    ("competencies/blueprint-coverage", "blueprint"): "SELECT ?v WHERE { ?v ceasn:hasTopChild ?d } LIMIT 1",
+    ("competencies/blueprint-domains", "blueprint"): "SELECT ?v WHERE { ?v ceasn:hasTopChild ?d } LIMIT 1",
+    ("competencies/blueprint-coverage", "program"):
+        "SELECT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo } LIMIT 1",
+    ("competencies/blueprint-domains", "program"):
+        "SELECT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo } LIMIT 1",
+    ("competencies/overlap", "a"):
+        "SELECT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo . "
+        "?b ceterms:requires/ceterms:targetLearningOpportunity ?lo FILTER(STR(?v) < STR(?b)) } LIMIT 1",
+    ("competencies/overlap", "b"):
+        "SELECT ?v WHERE { ?a ceterms:requires/ceterms:targetLearningOpportunity ?lo . "
+        "?v ceterms:requires/ceterms:targetLearningOpportunity ?lo FILTER(STR(?a) < STR(?v)) } LIMIT 1",
+    ("competencies/credentials-for-competency", "competency"):
+        "SELECT ?v WHERE { ?lo ceterms:teaches/ceterms:targetNode ?v } LIMIT 1",
+    ("research/q10-credit-for-certification", "certification"):
+        "SELECT ?v WHERE { ?v ceterms:isAdvancedStandingFor ?cp } LIMIT 1",
+    ("research/q03-credit-and-noncredit-pairs", "organization"):
+        "SELECT ?v WHERE { ?x ceterms:isNonCredit true ; ceterms:ownedBy ?v } LIMIT 1",
+    ("research/q09-ladder-cost", "start"):
+        "SELECT ?v WHERE { ?v ceterms:isNonCredit true ; ceterms:isPartOf ?x } LIMIT 1",
+    ("competencies/similar-credentials", "credential"):
+        "SELECT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity/ceterms:teaches ?c } LIMIT 1",
+}
+#: List parameters picked from the corpus: (query, parameter) -> lookup of several values.
+LIST_PICKERS = {
+    ("pathways/progress", "completed"): "SELECT ?v WHERE { ?p ceterms:hasDestinationComponent ?d . ?p ceterms:hasPart ?v } LIMIT 3",
+    ("pathways/remaining", "completed"): "SELECT ?v WHERE { ?p ceterms:hasDestinationComponent ?d . ?p ceterms:hasPart ?v } LIMIT 3",
+}
+
+
+def build_store(corpus, directory: Path | None = None):
+    """The embedded store: corpus + ontology/ + data/ + the approved-list fixture."""
+    from credgraph.demo import build
+    from credgraph.load import load
+    from credgraph.store import open_store
+
+    store = open_store(str(directory) if directory else ":memory:")
+    build(store)
+    load(store, [ROOT / "tests" / "queries" / "data" / "approved-list.ttl"])
+    report = load(store, [corpus.dir])
+    return store, report
+
+
+def manifest_params() -> dict[str, dict]:
+    """The first manifest case's parameters for each query."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        from test_queries_manifest import load_manifest
+    finally:
+        sys.path.pop(0)
+    params: dict[str, dict] = {}
+    for case in load_manifest():
+        params.setdefault(case.query, dict(case.params))
+    return params
+
+
+def choose_params(query, store, defaults: dict) -> tuple[dict, str]:
+    """Parameter values for one query, and where they came from."""
+    values, origin = dict(defaults), "manifest"
+    for p in query.params:
+        lookup = PICKERS.get((query.name, p.name)) or LIST_PICKERS.get((query.name, p.name))
+        if not lookup:
+            continue
+        found = [row[0].value for row in store.query(PREFIXES + lookup)]
+        if found:
+            values[p.name] = found if (query.name, p.name) in LIST_PICKERS else found[0]
+            origin = "corpus"
+    return values, origin
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100)."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def time_ours(store, query, bindings, samples: int, budget: float = OURS_BUDGET) -> tuple[list[float], int]:
+    """Our timings (ms) after a warm-up run, and the row count.
+
+    Sampling stops once the runs have taken ``budget`` seconds (a whole-graph analytic query may
+    take seconds per run); a warm-up that alone takes longer than the budget is the one sample.
+    """
+    from credgraph.catalog import EmbeddedTarget
+
+    target = EmbeddedTarget(store)
+    started = time.perf_counter()
+    rows = len(target.run(query.text, bindings).rows)  # warm-up
+    warm_up = time.perf_counter() - started
+    if warm_up >= budget:
+        return [warm_up * 1000], rows
+    times: list[float] = []
+    spent = 0.0
+    for _ in range(samples):
+        started = time.perf_counter()
+        target.run(query.text, bindings)
+        elapsed = time.perf_counter() - started
+        times.append(elapsed * 1000)
+        spent += elapsed
+        if spent >= budget:
+            break
+    return times, rows
+
+
+def time_ours_capped(store, query, bindings, samples: int, cap: float = OURS_CAP):
+    """``time_ours`` in a forked child stopped after ``cap`` seconds: (times, rows, stopped)."""
+    if not hasattr(os, "fork"):
+        times, rows = time_ours(store, query, bindings, samples)
+        return times, rows, False
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: time, report through the pipe, leave without cleanup
+        os.close(read_end)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.alarm(max(1, int(cap)))
+        try:
+            payload = json.dumps(time_ours(store, query, bindings, samples))
+        except BaseException as exc:  # noqa: BLE001 (reported by the parent)
+            payload = json.dumps({"error": f"{type(exc).__name__}: {exc}"[:200]})
+        os.write(write_end, payload.encode())
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    with os.fdopen(read_end, "rb") as pipe:
+        for chunk in iter(lambda: pipe.read(65536), b""):
+            chunks.append(chunk)
+    os.waitpid(pid, 0)
+    if not chunks:
+        return [cap * 1000.0], None, True
+    result = json.loads(b"".join(chunks))
+    if isinstance(result, dict):
+        raise RuntimeError(f"{query.name}: {result['error']}")
+    return result[0], result[1], False
+
+
+def rdflib_dataset(store):
+    """The store's quads in an rdflib Dataset whose default graph is the union."""
+    import pyoxigraph as ox
+    import rdflib
+
+    def term(t):
+        if isinstance(t, ox.NamedNode):
+            return rdflib.URIRef(t.value)
+        if isinstance(t, ox.BlankNode):
+            return rdflib.BNode(t.value)
+        if t.language:
+            return rdflib.Literal(t.value, lang=t.language)
+        return rdflib.Literal(t.value, datatype=rdflib.URIRef(t.datatype.value))
+
+    dataset = rdflib.Dataset(default_union=True)
+    for quad in store.inner.quads_for_pattern(None, None, None):
+        if isinstance(quad.graph_name, ox.NamedNode):
+            dataset.graph(rdflib.URIRef(quad.graph_name.value)).add(
+                (term(quad.subject), term(quad.predicate), term(quad.object)))
+    return dataset
+
+
+class Budget(Exception):
+    """A baseline query ran past its time budget."""
+
+
+def time_baseline(dataset, text: str, samples: int, budget: float) -> tuple[list[float], int | str | None, bool]:
+    """rdflib timings (ms), its row count (or its error), and whether it hit the budget."""
+    can_interrupt = threading.current_thread() is threading.main_thread() and hasattr(signal, "setitimer")
+
+    def stop(_signum, _frame):
+        raise Budget
+
+    times: list[float] = []
+    rows = None
+    previous = signal.signal(signal.SIGALRM, stop) if can_interrupt else None
+    try:
+        spent = 0.0
+        for _ in range(samples):
+            if can_interrupt:
+                signal.setitimer(signal.ITIMER_REAL, max(0.01, budget - spent))
+            started = time.perf_counter()
+            try:
+                rows = len(list(dataset.query(text)))
+            except Budget:
+                return times, rows, True
+            except Exception as exc:  # noqa: BLE001 (rdflib's own failures are a result here)
+                return [], f"rdflib failed: {type(exc).__name__}: {exc}"[:160], False
+            finally:
+                if can_interrupt:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            elapsed = time.perf_counter() - started
+            times.append(elapsed * 1000)
+            spent += elapsed
+            if spent >= budget:
+                break
+    finally:
+        if can_interrupt:
+            signal.signal(signal.SIGALRM, previous)
+    return times, rows, False
+
+
+def run(corpus, repeat: int = 3, baseline_cap: int = 100_000, budget: float = 20.0,
+        progress: bool = False) -> list[dict]:
+    """Two rows per catalog query (p50 and p95 in ms), ours against rdflib on the same data."""
+    from credgraph.catalog import EmbeddedTarget, catalog, with_values
+
+    samples = max(5, repeat * 5)
+    baseline_samples = max(2, repeat)
+    workdir = tempfile.TemporaryDirectory(prefix="credgraph-bench-query-")
+    on_disk = corpus.triples_estimate > 5_000_000
+    store, report = build_store(corpus, Path(workdir.name) / "store" if on_disk else None)
+    try:
+        defaults = manifest_params()
+        dataset = rdflib_dataset(store) if corpus.credentials <= baseline_cap else None
+        rows = []
+        for query in catalog().values():
+            values, origin = choose_params(query, store, defaults.get(query.name, {}))
+            bindings = query.bind(values, resolver=EmbeddedTarget(store).resolve_ctid)
+            gc.collect()
+            ours, n_ours, stopped = time_ours_capped(store, query, bindings, samples)
+            if stopped:
+                rows += _stopped_rows(corpus, query.name, origin)
+                if progress:
+                    print(f"  {query.name}: stopped after {OURS_CAP} s", file=sys.stderr, flush=True)
+                continue
+            base, n_base, timed_out = [], None, False
+            if dataset is not None:
+                base, n_base, timed_out = time_baseline(dataset, with_values(query.text, bindings),
+                                                        baseline_samples, budget)
+            rows += _rows(corpus, query.name, ours, base, n_ours, n_base, timed_out, budget, origin,
+                          dataset is not None, baseline_cap)
+            if progress:
+                print(f"  {query.name}: p95 {rows[-1]['ours']} ms, rdflib {rows[-1]['baseline']} ms",
+                      file=sys.stderr, flush=True)
+        return rows
+    finally:
+        store.close()
+        workdir.cleanup()
+
+
+def _stopped_rows(corpus, name, origin) -> list[dict]:
+    note = (f"ours stopped after {OURS_CAP} s (a lower bound; a whole-graph analytic query); "
+            f"rdflib not run; parameters from the {origin}")
+    return [{"size": corpus.label, "metric": f"p{p} {name}", "ours": OURS_CAP * 1000.0, "baseline": None,
+             "baseline_name": BASELINE_NAME, "unit": "ms", "ratio": None, "note": note} for p in (50, 95)]
+
+
+def _rows(corpus, name, ours, base, n_ours, n_base, timed_out, budget, origin, baseline_ran, cap) -> list[dict]:
+    out = []
+    for p in (50, 95):
+        mine = round(percentile(ours, p), 2)
+        if isinstance(n_base, str):
+            theirs, ratio = None, None
+            note = f"{n_ours} rows; {n_base}; {len(ours)} runs; parameters from the {origin}"
+        elif base and not timed_out:
+            theirs = round(percentile(base, p), 2)
+            ratio = round(theirs / mine, 1) if mine else None
+            agree = "same row count" if n_base == n_ours else f"ROW COUNTS DIFFER: rdflib {n_base}"
+            note = f"{n_ours} rows, {agree}; {len(ours)} vs {len(base)} runs; parameters from the {origin}"
+        elif baseline_ran:
+            theirs = budget * 1000
+            ratio = round(theirs / mine, 1) if mine else None
+            note = (f"{n_ours} rows; rdflib stopped after {budget:g} s (baseline and ratio are lower bounds); "
+                    f"{len(ours)} runs; parameters from the {origin}")
+        else:
+            theirs, ratio = None, None
+            note = f"{n_ours} rows; rdflib not run above {cap:,} credentials; {len(ours)} runs; parameters from the {origin}"
+        out.append({"size": corpus.label, "metric": f"p{p} {name}", "ours": mine, "baseline": theirs,
+                    "baseline_name": BASELINE_NAME, "unit": "ms", "ratio": ratio, "note": note})
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    from benchmarks.corpus import cached, parse_size
+
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_query", description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", default="1000", help="corpus size in documents, e.g. 1000, 10k")
+    parser.add_argument("--credentials", help="size the corpus by credentials instead, e.g. 10k, 100k, 1M")
+    parser.add_argument("--repeat", type=int, default=3, help="ours runs 5x this many times per query")
+    parser.add_argument("--baseline-cap", default="100k", help="run rdflib only up to this many credentials")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds rdflib gets per query")
+    args = parser.parse_args(argv)
+    if args.credentials:
+        corpus = cached(credentials=parse_size(args.credentials), progress=True)
+    else:
+        corpus = cached(parse_size(args.docs), progress=True)
+    rows = run(corpus, args.repeat, parse_size(args.baseline_cap), args.budget, progress=True)
+    print(f"{'size':>18} {'metric':<52} {'ours ms':>9} {'rdflib ms':>10} {'ratio':>8}")
+    for r in rows:
+        base = f"{r['baseline']:>10,.1f}" if r["baseline"] is not None else f"{'-':>10}"
+        ratio = f"{r['ratio']:>7.1f}x" if r["ratio"] is not None else f"{'-':>8}"
+        print(f"{r['size']:>18} {r['metric']:<52} {r['ours']:>9,.2f} {base} {ratio}")
+        if r["metric"].startswith("p95"):
+            print(f"{'':>18}   {r['note']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
