@@ -1,0 +1,257 @@
+"""``python -m benchmarks``: every benchmark area at every size, one table per size.
+
+For each size the synthetic corpus is generated (or found in ``benchmarks/.corpus/``), then each
+area's module ``benchmarks/bench_<area>.py`` that exists runs in its own subprocess (clean memory,
+and one area failing does not stop the others) and returns rows
+``{size, metric, ours, baseline, baseline_name, unit, ratio, note}``. ``ratio`` is how many times
+better ours is than the baseline measured in the same run (throughput: ours/baseline; latency
+and memory: baseline/ours). Each row is judged against the issue's targets
+(``benchmarks/targets.py``). Results are written as JSON under ``benchmarks/results/`` and each
+table shows the change of ``ours`` since the previous results file.
+
+Examples::
+
+    python -m benchmarks                         # 10k and 100k documents, every area
+    python -m benchmarks --sizes 10k --only load --repeat 1
+    python -m benchmarks --sizes 10k,100k,400k --credentials 1M --json all.json --markdown table.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from benchmarks.corpus import Corpus, cached, open_corpus, parse_size
+from benchmarks.targets import judge, targets_for
+
+HERE = Path(__file__).resolve().parent
+RESULTS = HERE / "results"
+AREAS = ("load", "validate", "query", "export")
+PACKAGES = ("credgraph", "pyoxigraph", "rdflib", "pyshacl", "owlrl", "PyLD", "SPARQLWrapper")
+
+
+# ---------------------------------------------------------------------------------- the machine
+def machine() -> dict:
+    """What the numbers were measured on."""
+    info = {"python": sys.version.split()[0], "platform": platform.platform(),
+            "cores": os.cpu_count(), "cpu": platform.processor() or platform.machine()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram_gib"] = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:
+        pass
+    try:
+        info["load_average"] = round(os.getloadavg()[0], 2)
+    except OSError:
+        pass
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    info["packages"] = versions
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        info["commit"] = commit + ("+changes" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return info
+
+
+def describe_machine(info: dict) -> str:
+    packages = ", ".join(f"{k} {v}" for k, v in info.get("packages", {}).items())
+    return (f"{info.get('cpu', '?')}, {info.get('cores', '?')} cores, {info.get('ram_gib', '?')} GiB RAM; "
+            f"Python {info['python']} on {info['platform']}; load average {info.get('load_average', '?')} "
+            f"at start; commit {info.get('commit', '?')}\n{packages}")
+
+
+# ---------------------------------------------------------------------------------- running
+def available_areas(only: list[str] | None) -> list[str]:
+    """Areas whose module exists: the known ones in order, then any other bench_*.py."""
+    found = [a for a in AREAS if importlib.util.find_spec(f"benchmarks.bench_{a}") is not None]
+    found += sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py") if p.stem[len("bench_"):] not in AREAS)
+    return [a for a in found if not only or a in only]
+
+
+def run_area(area: str, corpus: Corpus, repeat: int, timeout: float | None) -> tuple[list[dict], float, str]:
+    """Run one area's benchmark in a subprocess: (rows, seconds, error or "")."""
+    with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
+        out_path = Path(out.name)
+    started = time.monotonic()
+    cmd = [sys.executable, "-m", "benchmarks", "--run-area", area, "--corpus-root", str(corpus.root),
+           "--repeat", str(repeat), "--rows-out", str(out_path)]
+    try:
+        code = subprocess.run(cmd, cwd=HERE.parent, timeout=timeout).returncode
+        rows = json.loads(out_path.read_text()) if code == 0 and out_path.stat().st_size else []
+        error = "" if code == 0 else f"exited with code {code} (its output is above)"
+    except subprocess.TimeoutExpired:
+        rows, error = [], f"stopped after {timeout:.0f} s (--timeout)"
+    finally:
+        out_path.unlink(missing_ok=True)
+    return rows, time.monotonic() - started, error
+
+
+def _child(area: str, root: str, repeat: int, rows_out: str) -> int:
+    module = importlib.import_module(f"benchmarks.bench_{area}")
+    rows = module.run(open_corpus(root), repeat=repeat)
+    Path(rows_out).write_text(json.dumps(rows))
+    return 0
+
+
+# ---------------------------------------------------------------------------------- reporting
+def judged(area: str, row: dict) -> dict:
+    """The row with its area and the verdict of every target that applies."""
+    verdicts = []
+    for target in targets_for(area, row):
+        met, words = judge(target, row)
+        verdicts.append({"target": target.short(), "field": target.field, "met": met, "verdict": words,
+                         "why": target.why})
+    return dict(row, area=area, targets=verdicts)
+
+
+def previous_results(before: str) -> dict[tuple, dict]:
+    """Rows of the most recent earlier results file, by (size, area, metric, baseline_name)."""
+    files = sorted(p for p in RESULTS.glob("*.json") if p.name < before)
+    for path in reversed(files):
+        try:
+            data = json.loads(path.read_text())
+        except (OSError, ValueError):
+            continue
+        return {(r["size"], r["area"], r["metric"], r["baseline_name"]): dict(r, file=path.name)
+                for r in data.get("rows", [])}
+    return {}
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float) and abs(value) < 100:
+        return f"{value:,.2f}"
+    return f"{value:,.0f}" if isinstance(value, (int, float)) else str(value)
+
+
+def table(rows: list[dict], previous: dict[tuple, dict], markdown: bool = False) -> str:
+    """One size's rows as a text (or Markdown) table, with notes below."""
+    header = ["area", "metric", "ours", "baseline", "unit", "ratio", "baseline is", "target", "met?", "vs last run"]
+    lines, notes = [], []
+    for row in rows:
+        verdicts = row.get("targets", [])
+        target = "; ".join(f"{v['field']} {v['target']}" for v in verdicts) or "–"
+        met = "; ".join("yes" if v["met"] else v["verdict"].replace("missed: ", "no: ") for v in verdicts) or "–"
+        before = previous.get((row["size"], row["area"], row["metric"], row["baseline_name"]))
+        change = "–"
+        if before and isinstance(before.get("ours"), (int, float)) and before["ours"] and \
+                isinstance(row.get("ours"), (int, float)):
+            change = f"{(row['ours'] - before['ours']) / before['ours']:+.0%}"
+        ratio = f"{row['ratio']:.2f}×" if isinstance(row.get("ratio"), (int, float)) else "–"
+        lines.append([row["area"], row["metric"], _fmt(row.get("ours")), _fmt(row.get("baseline")), row["unit"],
+                      ratio, row["baseline_name"], target, met, change])
+        if row.get("note"):
+            notes.append(f"{row['area']} / {row['metric']} / {row['baseline_name']}: {row['note']}")
+    if markdown:
+        out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        out += ["| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |" for line in lines]
+        out += [""] + [f"- {n}" for n in notes]
+        return "\n".join(out)
+    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)]
+    right = {2, 3, 5}
+    fmt_line = lambda cells: "  ".join(c.rjust(w) if i in right else c.ljust(w)  # noqa: E731
+                                       for i, (c, w) in enumerate(zip(cells, widths)))
+    out = [fmt_line(header), fmt_line(["-" * w for w in widths])] + [fmt_line(line) for line in lines]
+    out += ["notes:"] + [f"  - {n}" for n in notes]
+    return "\n".join(out)
+
+
+def size_title(corpus: Corpus) -> str:
+    return (f"{corpus.label}: {corpus.docs:,} documents, {corpus.credentials:,} credentials, "
+            f"~{corpus.triples_estimate:,} triples, {corpus.defect_count:,} with defects")
+
+
+# ---------------------------------------------------------------------------------- main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0],
+                                     epilog="\n".join(__doc__.split("Examples::", 1)[1].splitlines()),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10k,100k", help="corpus sizes in documents (default 10k,100k)")
+    parser.add_argument("--credentials", help="also corpora sized by credentials, e.g. 100k,1M")
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions per measurement (default 3)")
+    parser.add_argument("--only", help=f"areas to run, comma-separated ({', '.join(AREAS)})")
+    parser.add_argument("--json", metavar="FILE", help="also write the results here")
+    parser.add_argument("--markdown", metavar="FILE", help="write the tables as Markdown (for docs/performance.md)")
+    parser.add_argument("--timeout", type=float, help="seconds an area may take at one size")
+    parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/<time>.json")
+    parser.add_argument("--run-area", help=argparse.SUPPRESS)
+    parser.add_argument("--corpus-root", help=argparse.SUPPRESS)
+    parser.add_argument("--rows-out", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.run_area:
+        return _child(args.run_area, args.corpus_root, args.repeat, args.rows_out)
+
+    only = [a.strip() for a in args.only.split(",")] if args.only else None
+    areas = available_areas(only)
+    if not areas:
+        print(f"no benchmark modules found for {only}", file=sys.stderr)
+        return 2
+    info = machine()
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    print(f"machine: {describe_machine(info)}")
+    print(f"areas: {', '.join(areas)}\n")
+    sizes = [("docs", parse_size(s)) for s in args.sizes.split(",") if s.strip()]
+    sizes += [("credentials", parse_size(s)) for s in (args.credentials or "").split(",") if s.strip()]
+    previous = previous_results(f"{stamp}.json")
+    all_rows: list[dict] = []
+    sections: list[str] = []
+    for kind, n in sizes:
+        corpus = cached(credentials=n, progress=True) if kind == "credentials" else cached(n, progress=True)
+        title = size_title(corpus)
+        rows = []
+        for area in areas:
+            print(f"--- {area} at {corpus.label} ...", file=sys.stderr, flush=True)
+            found, seconds, error = run_area(area, corpus, args.repeat, args.timeout)
+            if error:
+                found = [{"size": corpus.label, "metric": "(failed)", "ours": None, "baseline": None,
+                          "baseline_name": "", "unit": "", "ratio": None, "note": error}]
+            for row in found:
+                row.setdefault("size", corpus.label)
+                rows.append(dict(judged(area, row), seconds=round(seconds, 1)))
+        all_rows += rows
+        print(f"\n== {title} ==")
+        print(table(rows, previous))
+        print()
+        sections.append(f"### {title}\n\n{table(rows, previous, markdown=True)}\n")
+    result = {"time": stamp, "machine": info, "args": vars(args), "rows": all_rows}
+    if not args.no_save:
+        RESULTS.mkdir(exist_ok=True)
+        (RESULTS / f"{stamp}.json").write_text(json.dumps(result, indent=1))
+        print(f"results: {RESULTS / f'{stamp}.json'}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1))
+    if args.markdown:
+        Path(args.markdown).write_text(f"Machine: {describe_machine(info)}\n\n" + "\n".join(sections))
+    missed = [r for r in all_rows for v in r.get("targets", []) if v["met"] is False]
+    print(f"{len(missed)} target check(s) missed" if missed else "every target checked was met")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
