@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import TextIO
 
 from credgraph import ids
-from credgraph.errors import EXIT_OK, EXIT_USAGE
+import pyoxigraph as ox
+
+from credgraph.errors import EXIT_NONCONFORMANT, EXIT_OK, EXIT_USAGE
 from credgraph.resources import resource_dir
 
 
@@ -37,6 +39,10 @@ def build(store) -> list:
 
 
 def run_demo(store_path: str | None, out: TextIO = sys.stdout) -> int:
+    """Build the store, validate the data, materialise OWL-RL conclusions, then print the tour.
+
+    Exit 0, or 1 if the project's data breaks a publishing rule, or 2 if a file could not be read.
+    """
     from credgraph.stats import stats
     from credgraph.store import open_store
 
@@ -49,8 +55,43 @@ def run_demo(store_path: str | None, out: TextIO = sys.stdout) -> int:
     unchanged = sum(r.unchanged for r in reports)
     summary = stats(store)
     out.write(f"credgraph demo: {loaded} file(s) loaded, {unchanged} unchanged; "
-              f"{summary['triples']:,} triples in {summary['graphs']} graphs\n\n")
+              f"{summary['triples']:,} triples in {summary['graphs']} graphs\n")
+    report = validate_data(store, out)
+    reason(store, out)
+    out.write("\n")
     from credgraph.tour import tour
 
     tour(store, out)
-    return EXIT_USAGE if failed else EXIT_OK
+    if failed:
+        return EXIT_USAGE
+    return EXIT_NONCONFORMANT if not report.conforms else EXIT_OK
+
+
+def validate_data(store, out: TextIO):
+    """Validate the data/ graphs against the publishing profiles and print the counts."""
+    from credgraph.validate import DEFAULT_PROFILES, validate_store
+
+    prefix = f"{ids.CG_GRAPH}data/"
+    graphs = sorted(g.value for g in store.inner.named_graphs()
+                    if isinstance(g, ox.NamedNode) and g.value.startswith(prefix))
+    report = validate_store(store, DEFAULT_PROFILES, graphs=graphs)
+    counts = report.counts
+    verdict = "conforms" if report.conforms else "DOES NOT CONFORM"
+    out.write(f"validated data/ against {', '.join(report.profiles)}: {verdict} "
+              f"({counts['Violation']} violations, {counts['Warning']} warnings, {counts['Info']} infos; "
+              f"`credgraph validate data/` lists them)\n")
+    if not report.conforms:
+        out.write(report.to_text(severities=("Violation",)))
+    return report
+
+
+def reason(store, out: TextIO) -> None:
+    """Materialise OWL-RL conclusions (a no-op when nothing changed) and say what they add."""
+    from credgraph.infer import infer
+
+    result = infer(store)
+    ndc = store.query("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?c a "
+                      f"<{ids.CG}NonDegreeCredential> }}")
+    n = int(next(iter(ndc))["n"].value)
+    what = "unchanged" if result.unchanged else f"{result.added:,} statements inferred"
+    out.write(f"OWL-RL inference (credgraph infer): {what}; {n} credentials classed as non-degree\n")
