@@ -166,6 +166,35 @@ def test_push_by_sparql_update_from_files_gives_the_same_answers(tmp_path):
 
 
 @needs_oxigraph
+@pytest.mark.parametrize("method", ["gsp", "update"])
+def test_cli_load_endpoint_pushes_and_the_same_query_answers_the_same(tmp_path, cli, method):
+    server = OxigraphServer(tmp_path / "db")
+    try:
+        pushed = cli("load", ROOT / "ontology", ROOT / "data", "--endpoint", server.url,
+                     "--push-method", method, "--quiet")
+        assert pushed.code == 0, pushed.err
+        assert "pushed" in pushed.err
+        assert ("Graph Store Protocol" if method == "gsp" else "SPARQL Update") in pushed.err
+        local_store = tmp_path / "local"
+        assert cli("load", ROOT / "ontology", ROOT / "data", "--store", local_store, "--quiet").code == 0
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } FILTER(!CONTAINS(STR(?g), 'meta')) }"
+        args = ("query", "stackability/ladders", "--param", "start=ce-f449a794-5a0d-59f0-ac69-e9c9f7f007a7",
+                "--format", "csv")
+        local, remote = cli(*args, "--store", local_store), cli(*args, "--endpoint", server.url)
+        assert remote.code == 0 and local.out == remote.out and local.out.count("\n") > 2
+        local_n = cli("query", "--sparql", count, "--format", "csv", "--store", local_store).out
+        remote_n = cli("query", "--sparql", count, "--format", "csv", "--endpoint", server.url).out
+        assert local_n == remote_n
+    finally:
+        server.stop()
+
+
+def test_cli_load_endpoint_refuses_store_too(cli, tmp_path):
+    result = cli("load", ROOT / "data", "--endpoint", "http://127.0.0.1:9/query", "--store", tmp_path / "s")
+    assert result.code == 2 and "either --store or --endpoint" in result.err
+
+
+@needs_oxigraph
 def test_remote_syntax_errors_are_query_errors(servers):
     with pytest.raises(QueryError, match="rejected the query"):
         servers(DEFAULT_DATA).query("SELECT WHERE {")

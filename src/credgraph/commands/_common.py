@@ -20,6 +20,37 @@ def open_store_from(args):
     return open_store(args.store)
 
 
+def add_endpoint_arguments(parser: argparse.ArgumentParser, what: str):
+    """--endpoint URL and its authentication and timeout options (``what``: "query"/"load into")."""
+    remote = parser.add_argument_group("remote endpoint")
+    remote.add_argument("--endpoint", metavar="URL", help=f"{what} this SPARQL 1.1 endpoint instead of the store")
+    remote.add_argument("--user", metavar="U", help="basic-auth user name")
+    remote.add_argument("--password", metavar="P",
+                        help="basic-auth password (default $CREDGRAPH_ENDPOINT_PASSWORD)")
+    remote.add_argument("--token", metavar="T", help="bearer token (default $CREDGRAPH_ENDPOINT_TOKEN)")
+    remote.add_argument("--timeout", metavar="S", type=float, help="give up on a request after S seconds")
+    return remote
+
+
+def endpoint_from(args):
+    """The :class:`~credgraph.remote.Endpoint` the options name, or ``None`` without --endpoint."""
+    import os
+
+    from credgraph.errors import UsageError
+
+    remote_options = [o for o in ("user", "password", "token", "timeout") if getattr(args, o) is not None]
+    if not args.endpoint:
+        if remote_options:
+            raise UsageError(f"--{remote_options[0]} applies to a remote endpoint", fix="add --endpoint URL")
+        return None
+    if args.store:
+        raise UsageError("give either --store or --endpoint, not both")
+    from credgraph.remote import TOKEN_ENV, Endpoint
+
+    token = args.token if args.token is not None else (None if args.user else os.environ.get(TOKEN_ENV))
+    return Endpoint(args.endpoint, user=args.user, password=args.password, token=token, timeout=args.timeout)
+
+
 def write_out(text: str | bytes, out: str | None = None) -> None:
     """Write a result to ``out`` (a file path) or stdout."""
     if out:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from credgraph.commands._common import Progress, add_store_argument, open_store_from, say
+from credgraph.commands._common import (Progress, add_endpoint_arguments, add_store_argument, endpoint_from,
+                                        open_store_from, say)
 
 VERB = "load"
 ORDER = 10
 SUMMARY = "Load RDF, JSON-LD, registry documents/envelopes or bulk-upload CSV into the store."
 EXAMPLES = ["credgraph load data/", "credgraph load credential.json --store ./mystore",
-            "curl -s https://example.org/x.jsonld | credgraph load - --format jsonld"]
+            "curl -s https://example.org/x.jsonld | credgraph load - --format jsonld",
+            "credgraph load data/ --endpoint http://localhost:7878/query --push-method update"]
 
 
 def add_arguments(p) -> None:
@@ -27,6 +29,10 @@ def add_arguments(p) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.add_argument("--verbose", action="store_true", help="list skipped files")
     add_validation_arguments(p)
+    add_endpoint_arguments(p, "load into").add_argument(
+        "--push-method", choices=("gsp", "update"), default="gsp",
+        help="with --endpoint: Graph Store Protocol PUT per graph (gsp, default) or SPARQL Update "
+             "DROP GRAPH + INSERT DATA per graph (update)")
 
 
 def add_validation_arguments(p) -> None:
@@ -97,9 +103,29 @@ def report_load(report, verbose: bool = False) -> int:
 def run(args) -> int:
     from credgraph.load import load
 
-    store = open_store_from(args)
+    endpoint = endpoint_from(args)
+    store = open_store_from(args) if endpoint is None else _throwaway_store()
     progress = Progress("loading", enabled=False if args.quiet else None)
     report = load(store, args.inputs, fmt=args.format, graph=args.graph,
                   context_map=context_map(args.context), progress=progress, admit=admission_from(args))
     progress.close()
-    return report_load(report, args.verbose)
+    code = report_load(report, args.verbose)
+    if endpoint is not None and report.loaded:
+        push(store, endpoint, args.push_method)
+    return code
+
+
+def _throwaway_store():
+    from credgraph.store import open_store
+
+    return open_store(":memory:")
+
+
+def push(store, endpoint, method: str) -> None:
+    """Send what this load read (a graph per source, and its metadata graph) to the endpoint,
+    replacing graphs of the same name there."""
+    from credgraph.remote import push_sources
+
+    pushed = push_sources(endpoint, store, method=method)
+    say(f"pushed {len(pushed.graphs)} graph(s), {pushed.triples:,} triples to {endpoint.url} "
+        f"({'Graph Store Protocol' if method == 'gsp' else 'SPARQL Update'})")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from credgraph.commands._common import add_store_argument, open_store_from, prefixes, write_out
+from credgraph.commands._common import (add_endpoint_arguments, add_store_argument, endpoint_from,
+                                        open_store_from, prefixes, write_out)
 from credgraph.errors import InputError, UsageError
 
 VERB = "query"
@@ -29,13 +29,7 @@ def add_arguments(p) -> None:
                    help="table|csv|tsv|json for SELECT/ASK (json = SPARQL 1.1 results JSON); "
                         "turtle|ntriples|nquads|trig|rdfxml|jsonld for CONSTRUCT/DESCRIBE")
     add_store_argument(p)
-    remote = p.add_argument_group("remote endpoint")
-    remote.add_argument("--endpoint", metavar="URL", help="query this SPARQL 1.1 endpoint instead of the store")
-    remote.add_argument("--user", metavar="U", help="basic-auth user name")
-    remote.add_argument("--password", metavar="P",
-                        help="basic-auth password (default $CREDGRAPH_ENDPOINT_PASSWORD)")
-    remote.add_argument("--token", metavar="T", help="bearer token (default $CREDGRAPH_ENDPOINT_TOKEN)")
-    remote.add_argument("--timeout", metavar="S", type=float, help="give up after S seconds")
+    add_endpoint_arguments(p, "query")
 
 
 def print_result(result, fmt: str) -> None:
@@ -74,17 +68,9 @@ def parse_params(pairs: list[str]) -> dict[str, str | list[str]]:
 
 def target_from(args):
     """The embedded store, or the remote endpoint when --endpoint is given."""
-    remote_options = [o for o in ("user", "password", "token", "timeout") if getattr(args, o) is not None]
-    if args.endpoint:
-        if args.store:
-            raise UsageError("give either --store or --endpoint, not both")
-        from credgraph.remote import TOKEN_ENV, Endpoint
-
-        token = args.token if args.token is not None else (None if args.user else os.environ.get(TOKEN_ENV))
-        return Endpoint(args.endpoint, user=args.user, password=args.password, token=token,
-                        timeout=args.timeout)
-    if remote_options:
-        raise UsageError(f"--{remote_options[0]} applies to a remote endpoint", fix="add --endpoint URL")
+    endpoint = endpoint_from(args)
+    if endpoint is not None:
+        return endpoint
     from credgraph.catalog import EmbeddedTarget
 
     return EmbeddedTarget(open_store_from(args))
