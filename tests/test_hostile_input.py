@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import resource
 import signal
 import string
 from collections import Counter
@@ -30,7 +31,9 @@ from credgraph.load import load  # noqa: E402
 from credgraph.store import open_store  # noqa: E402
 
 CASES: Counter = Counter()
-EXAMPLES = int(os.environ.get("CREDGRAPH_HOSTILE_EXAMPLES", "60"))
+#: No single input may drive this process past this peak (inputs are at most a few MiB).
+MEMORY_BOUND_MIB = 2048
+EXAMPLES = int(os.environ.get("CREDGRAPH_HOSTILE_EXAMPLES", "200"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
@@ -168,6 +171,8 @@ def check_load(tmp_path: Path, name: str, data: bytes, category: str) -> None:
     with time_limit(30):
         report = load(store, [f])  # must never raise
     after = set(store.inner.quads_for_pattern(None, None, None, None))
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    assert peak_mib < MEMORY_BOUND_MIB, f"the test process peaked at {peak_mib:.0f} MiB"
     if report.failed:
         [(origin, error)] = report.errors()
         message = str(error)
@@ -205,6 +210,46 @@ def test_registry_documents_and_envelopes_survive_mutations(tmp_path_factory):
         else:
             data = mutate(json.dumps(doc).encode(), kind, at, value)
         check_load(tmp_path_factory.mktemp("registry"), "doc.json", data, "registry-json")
+
+    run()
+
+
+CSV_SAMPLE = ROOT / "tests" / "data" / "csv" / "credentials.csv"
+CSV_MUTATIONS = ["unbalanced-quote", "extra-cells", "header-only", "delimiter"]
+
+
+def mutate_csv(data: bytes, kind: str, at: float) -> bytes:
+    lines = data.split(b"\n")
+    i = 1 + int((len(lines) - 2) * at) if len(lines) > 2 else 0
+    if kind == "unbalanced-quote":
+        lines[i] = b'"' + lines[i]
+    elif kind == "extra-cells":
+        lines[i] = lines[i] + b",x,y,z"
+    elif kind == "header-only":
+        lines = lines[:1]
+    elif kind == "delimiter":
+        lines = [line.replace(b",", b";") for line in lines]
+    return b"\n".join(lines)
+
+
+def test_bulk_upload_csv_survives_mutations(tmp_path_factory):
+    original = CSV_SAMPLE.read_bytes()
+
+    @SETTINGS
+    @given(kind=st.sampled_from(MUTATIONS + CSV_MUTATIONS), at=st.floats(0, 1), value=st.integers(0, 255))
+    def run(kind, at, value):
+        if kind in CSV_MUTATIONS:
+            data = mutate_csv(original, kind, at)
+        elif kind in ("huge-literal", "bad-iri", "bad-lang"):  # the RDF mutations, in CSV terms
+            data = original.replace(b"https://tech.example.edu/",
+                                    {"huge-literal": b"https://tech.example.edu/" + b"x" * 2_000_000,
+                                     "bad-iri": b"https://tech .example.edu/<>",
+                                     "bad-lang": b"https://tech.example.edu/"}[kind], 1)
+            if kind == "bad-lang":
+                data = data.replace(b",english,", b",en_not-a-valid-tag-at-all,", 1)
+        else:
+            data = mutate(original, kind, at, value)
+        check_load(tmp_path_factory.mktemp("csv"), "credentials.csv", data, "csv")
 
     run()
 

@@ -12,6 +12,7 @@ import pytest
 from credgraph import ids
 from credgraph.errors import ContextError
 from credgraph.load import load, load_bytes
+from credgraph.store import open_store
 
 EX = "https://ex.org/"
 
@@ -213,6 +214,12 @@ BAD_INPUTS = {
     "xxe.rdf": (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
                 b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>', "external entity"),
     "scalar.json": (b'"just a string"', "not a JSON-LD document"),
+    # Found by the hostile-input tests: parsers quote the bad input, control characters included;
+    # the error must still be one line.
+    "newline-in-iri.nt": (b"<https://ex.org/a\n> <https://ex.org/p> \"x\" .\n", "line 1"),
+    "bad-encoding.rdf": (b'<?xml version="1.0" encoding="U-F-8"?><rdf:RDF '
+                         b'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>', "unknown encoding"),
+    "control-char.ttl": (b"<https://ex.org/a\x01b> <https://ex.org/p> 'x' .\n", "\\x01"),
 }
 
 
@@ -281,3 +288,25 @@ def test_a_100_mb_file_loads_in_bounded_memory(disk_store, tmp_path):
     assert report.loaded == 1 and report.triples == i
     assert disk_store.triple_count() == i
     assert grown_mb < 1500, f"peak memory grew by {grown_mb:.0f} MB for a 100 MB file"
+
+
+def test_truncated_rdfxml_is_refused_at_every_cut(tmp_path):
+    """Regression (found by the hostile-input tests): pyoxigraph accepts RDF/XML cut off after any
+    '>' and yields the triples before the cut; a truncated file must be refused instead."""
+    triples = [ox.Triple(ox.NamedNode("https://ex.org/a"), ox.NamedNode("https://ex.org/p"),
+                         ox.NamedNode(f"https://ex.org/{i}")) for i in range(5)]
+    data = ox.serialize(triples, format=ox.RdfFormat.RDF_XML).rstrip()
+    cuts = [i + 1 for i, byte in enumerate(data[:-1]) if byte == ord(">")]
+    assert len(cuts) > 5
+    for cut in cuts:
+        store = open_store(":memory:")
+        f = tmp_path / f"cut{cut}.rdf"
+        f.write_bytes(data[:cut])
+        report = load(store, [f])
+        [(_, error)] = report.errors()
+        assert "not well-formed XML" in str(error) and str(f) in str(error)
+        assert store.triple_count() == 0
+    whole = tmp_path / "whole.rdf"
+    whole.write_bytes(data)
+    store = open_store(":memory:")
+    assert load(store, [whole]).loaded == 1 and store.triple_count() == 5

@@ -36,7 +36,20 @@ class CredgraphError(Exception):
         text = f"{self.where}: {self.message}" if self.where else self.message
         if self.fix:
             text += f" (fix: {self.fix})"
-        return text
+        return one_line(text)
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in [*range(0x20), 0x7f]} | {0x0a: "\\n", 0x0d: "\\r", 0x09: "\\t"}
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters written as escapes, so an error stays one line even when
+    it quotes the bad input (parsers quote what they met, newlines and NULs included).
+
+    >>> one_line("Invalid IRI code point '\\n' in <a\\x01b>")
+    "Invalid IRI code point '\\\\n' in <a\\\\x01b>"
+    """
+    return text.translate(_CONTROL)
 
 
 class InputError(CredgraphError):

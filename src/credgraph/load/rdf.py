@@ -13,6 +13,7 @@ credgraph.errors.InputError: bad.nt line 1 column 23: ...
 from __future__ import annotations
 
 import re
+import xml.parsers.expat
 from collections.abc import Iterator
 
 import pyoxigraph as ox
@@ -58,6 +59,31 @@ def check_rdfxml(raw: RawInput) -> None:
         raise InputError("RDF/XML declares an external entity or DTD (SYSTEM/PUBLIC), "
                          "which credgraph refuses to resolve", where=raw.origin,
                          fix="remove the DOCTYPE's external declarations; inline entities are fine")
+    check_well_formed(raw)
+
+
+def check_well_formed(raw: RawInput) -> None:
+    """Refuse XML that is not well-formed. pyoxigraph's RDF/XML parser accepts a document cut
+    off after any ``>`` (unclosed elements at the end are not reported), which would load a
+    truncated file in part; expat reads the whole text first and says where it breaks.
+
+    >>> check_well_formed(read_bytes(b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="x">', origin="cut.rdf"))
+    Traceback (most recent call last):
+    ...
+    credgraph.errors.InputError: cut.rdf line 1 column 45: not well-formed XML: no element found ...
+    """
+    parser = xml.parsers.expat.ParserCreate()
+    parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    try:
+        parser.Parse(raw.text, True)
+    except xml.parsers.expat.ExpatError as exc:
+        raise InputError(f"not well-formed XML: {xml.parsers.expat.ErrorString(exc.code)}",
+                         where=f"{raw.origin} line {exc.lineno} column {exc.offset + 1}",
+                         fix="the file may be truncated or damaged: check that every element is "
+                             "closed, or export it again") from None
+    except LookupError as exc:  # the XML declaration names an encoding nobody knows
+        raise InputError(f"the XML declaration names an unknown encoding ({exc})", where=raw.origin,
+                         fix='declare encoding="UTF-8" (credgraph reads UTF-8 and UTF-16)') from None
 
 
 def normalise_quad(q: ox.Quad) -> ox.Quad:
