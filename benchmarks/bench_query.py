@@ -21,7 +21,9 @@ the others; optional parameters that name one resource are given, whole-graph on
 Each row's note says the rows each engine returned, so a disagreement shows.
 
 Rows: one ``p50 <query>`` and one ``p95 <query>`` per catalog query (targets judge the p95 rows).
-Run alone: ``python -m benchmarks.bench_query --credentials 10k`` (or ``--docs 1000``).
+Run alone: ``python -m benchmarks.bench_query --credentials 10k`` (or ``--docs 1000``);
+``--store DIR`` keeps the built store in DIR and reuses it on the next run (loading 100k documents
+takes minutes), ``--only TEXT`` times only the queries whose name contains TEXT (repeatable).
 """
 
 from __future__ import annotations
@@ -95,6 +97,27 @@ def build_store(corpus, directory: Path | None = None):
     build(store)
     load(store, [ROOT / "tests" / "queries" / "data" / "approved-list.ttl"])
     report = load(store, [corpus.dir])
+    return store, report
+
+
+def kept_store(corpus, directory: Path):
+    """The store built in ``directory`` for this corpus, built there first when it is not.
+
+    ``directory/corpus.txt`` names the corpus the store holds; it is written only once the load
+    finished, so an interrupted build is built again. Another corpus in the same directory is
+    refused rather than mixed in. Returns ``(store, report)``, the report None when reused.
+    """
+    from credgraph.store import open_store
+
+    marker, path = directory / "corpus.txt", directory / "store"
+    if marker.exists():
+        if marker.read_text().strip() != str(corpus.root):
+            raise SystemExit(f"--store {directory} holds {marker.read_text().strip()}, not {corpus.root}; "
+                             "give another directory")
+        return open_store(str(path)), None
+    directory.mkdir(parents=True, exist_ok=True)
+    store, report = build_store(corpus, path)
+    marker.write_text(str(corpus.root) + "\n")
     return store, report
 
 
@@ -254,20 +277,29 @@ def time_baseline(dataset, text: str, samples: int, budget: float) -> tuple[list
 
 
 def run(corpus, repeat: int = 3, baseline_cap: int = 100_000, budget: float = 20.0,
-        progress: bool = False) -> list[dict]:
-    """Two rows per catalog query (p50 and p95 in ms), ours against rdflib on the same data."""
+        progress: bool = False, store_dir: Path | None = None, only: list[str] | None = None) -> list[dict]:
+    """Two rows per catalog query (p50 and p95 in ms), ours against rdflib on the same data.
+
+    ``store_dir`` keeps the store there for the next run (see :func:`kept_store`); ``only``
+    limits the run to the queries whose name contains one of its strings.
+    """
     from credgraph.catalog import EmbeddedTarget, catalog, with_values
 
     samples = max(5, repeat * 5)
     baseline_samples = max(2, repeat)
     workdir = tempfile.TemporaryDirectory(prefix="credgraph-bench-query-")
     on_disk = corpus.triples_estimate > 5_000_000
-    store, report = build_store(corpus, Path(workdir.name) / "store" if on_disk else None)
+    if store_dir is not None:
+        store, report = kept_store(corpus, Path(store_dir))
+    else:
+        store, report = build_store(corpus, Path(workdir.name) / "store" if on_disk else None)
     try:
         defaults = manifest_params()
         dataset = rdflib_dataset(store) if corpus.credentials <= baseline_cap else None
         rows = []
         for query in catalog().values():
+            if only and not any(text in query.name for text in only):
+                continue
             values, origin = choose_params(query, store, defaults.get(query.name, {}))
             bindings = query.bind(values, resolver=EmbeddedTarget(store).resolve_ctid)
             gc.collect()
@@ -333,12 +365,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="ours runs 5x this many times per query")
     parser.add_argument("--baseline-cap", default="100k", help="run rdflib only up to this many credentials")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds rdflib gets per query")
+    parser.add_argument("--store", type=Path, metavar="DIR",
+                        help="keep the built store in DIR and reuse it next time (same corpus only)")
+    parser.add_argument("--only", action="append", metavar="TEXT",
+                        help="time only the queries whose name contains TEXT (repeatable)")
     args = parser.parse_args(argv)
     if args.credentials:
         corpus = cached(credentials=parse_size(args.credentials), progress=True)
     else:
         corpus = cached(parse_size(args.docs), progress=True)
-    rows = run(corpus, args.repeat, parse_size(args.baseline_cap), args.budget, progress=True)
+    rows = run(corpus, args.repeat, parse_size(args.baseline_cap), args.budget, progress=True,
+               store_dir=args.store, only=args.only)
     print(f"{'size':>18} {'metric':<52} {'ours ms':>9} {'rdflib ms':>10} {'ratio':>8}")
     for r in rows:
         base = f"{r['baseline']:>10,.1f}" if r["baseline"] is not None else f"{'-':>10}"
