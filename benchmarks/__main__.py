@@ -14,6 +14,7 @@ Examples::
     python -m benchmarks                         # 10k and 100k documents, every area
     python -m benchmarks --sizes 10k --only load --repeat 1
     python -m benchmarks --sizes 10k,100k,400k --credentials 1M --json all.json --markdown table.md
+    python -m benchmarks --from-results benchmarks/results/A.json benchmarks/results/B.json --markdown t.md
 """
 
 from __future__ import annotations
@@ -130,16 +131,19 @@ def judged(area: str, row: dict) -> dict:
 
 
 def previous_results(before: str) -> dict[tuple, dict]:
-    """Rows of the most recent earlier results file, by (size, area, metric, baseline_name)."""
-    files = sorted(p for p in RESULTS.glob("*.json") if p.name < before)
-    for path in reversed(files):
+    """The latest earlier measurement of every row, by (size, area, metric, baseline_name): rows of
+    the results files named before ``before``, a later file's winning (runs often cover some sizes
+    or areas only)."""
+    found: dict[tuple, dict] = {}
+    for path in sorted(p for p in RESULTS.glob("*.json") if p.name < before):
         try:
             data = json.loads(path.read_text())
         except (OSError, ValueError):
             continue
-        return {(r["size"], r["area"], r["metric"], r["baseline_name"]): dict(r, file=path.name)
-                for r in data.get("rows", [])}
-    return {}
+        for r in data.get("rows", []):
+            if isinstance(r.get("ours"), (int, float)):
+                found[(r["size"], r["area"], r["metric"], r["baseline_name"])] = dict(r, file=path.name)
+    return found
 
 
 def _fmt(value) -> str:
@@ -187,6 +191,76 @@ def size_title(corpus: Corpus) -> str:
             f"~{corpus.triples_estimate:,} triples, {corpus.defect_count:,} with defects")
 
 
+def _load_average() -> float | None:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return None
+
+
+def area_loads(rows: list[dict]) -> str:
+    """The 1-minute load average before and after each area ran (the machine is shared)."""
+    seen = {}
+    for row in rows:
+        loads = row.get("load_average")
+        if loads and row["area"] not in seen:
+            seen[row["area"]] = "→".join("?" if x is None else f"{x:.1f}" for x in loads)
+    return ", ".join(f"{area} {loads}" for area, loads in seen.items())
+
+
+def section(title: str, rows: list[dict], previous: dict[tuple, dict], source: str = "") -> str:
+    """One size's Markdown section: title, table, notes, load averages (and which results file)."""
+    loads = area_loads(rows)
+    tail = []
+    if loads:
+        tail.append(f"Load average (1 min, before→after each area, on {os.cpu_count()} cores): {loads}.")
+    if source:
+        tail.append(f"From `{source}`.")
+    return f"### {title}\n\n{table(rows, previous, markdown=True)}\n" + ("\n" + " ".join(tail) + "\n" if tail else "")
+
+
+def from_results(files: list[str], areas: list[str] | None, markdown: str | None) -> int:
+    """Print (and write as Markdown) the tables of saved results files, without running anything:
+    the rows of every file, one section per (size, file), in the order given; ``areas`` keeps some
+    areas only. A later file's rows of the same size and area replace an earlier file's."""
+    chosen: dict[tuple, tuple[str, dict]] = {}
+    machines = []
+    for name in files:
+        path = Path(name)
+        data = json.loads(path.read_text())
+        machines.append(f"- `{path.name}`: {describe_machine(data['machine'])}".replace("\n", "; "))
+        for row in data.get("rows", []):
+            if areas and row["area"] not in areas:
+                continue
+            chosen[(row["size"], row["area"], row["metric"], row["baseline_name"])] = (path.name, row)
+    by_section: dict[tuple, list[dict]] = {}
+    for (size, area, _, _), (source, row) in chosen.items():
+        by_section.setdefault((size, source), []).append(row)
+    order = {a: i for i, a in enumerate(AREAS)}
+    sections = []
+    for (size, source), rows in sorted(by_section.items(), key=lambda kv: (_size_order(kv[0][0]), kv[0][1])):
+        rows.sort(key=lambda r: order.get(r["area"], len(order)))
+        previous = previous_results(source)
+        title = rows[0].get("size_title") or size
+        print(f"\n== {title} ({source}) ==")
+        print(table(rows, previous))
+        sections.append(section(title, rows, previous, source))
+    if markdown:
+        Path(markdown).write_text("Machines:\n\n" + "\n".join(machines) + "\n\n" + "\n".join(sections))
+        print(f"markdown: {markdown}")
+    return 0
+
+
+def _size_order(label: str) -> tuple:
+    """Sizes in document order, corpora sized by credentials after those sized by documents."""
+    words = label.split()
+    try:
+        n = parse_size(words[0])
+    except ValueError:
+        n = 0
+    return (len(words) > 1, n)
+
+
 # ---------------------------------------------------------------------------------- main
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0],
@@ -200,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--markdown", metavar="FILE", help="write the tables as Markdown (for docs/performance.md)")
     parser.add_argument("--timeout", type=float, help="seconds an area may take at one size")
     parser.add_argument("--no-save", action="store_true", help="do not write benchmarks/results/<time>.json")
+    parser.add_argument("--from-results", nargs="+", metavar="FILE",
+                        help="run nothing: print (and with --markdown write) the tables of saved results files")
     parser.add_argument("--run-area", help=argparse.SUPPRESS)
     parser.add_argument("--corpus-root", help=argparse.SUPPRESS)
     parser.add_argument("--rows-out", help=argparse.SUPPRESS)
@@ -208,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
         return _child(args.run_area, args.corpus_root, args.repeat, args.rows_out)
 
     only = [a.strip() for a in args.only.split(",")] if args.only else None
+    if args.from_results:
+        return from_results(args.from_results, only, args.markdown)
     areas = available_areas(only)
     if not areas:
         print(f"no benchmark modules found for {only}", file=sys.stderr)
@@ -227,18 +305,21 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for area in areas:
             print(f"--- {area} at {corpus.label} ...", file=sys.stderr, flush=True)
+            load_before = _load_average()
             found, seconds, error = run_area(area, corpus, args.repeat, args.timeout)
+            load_after = _load_average()
             if error:
                 found = [{"size": corpus.label, "metric": "(failed)", "ours": None, "baseline": None,
                           "baseline_name": "", "unit": "", "ratio": None, "note": error}]
             for row in found:
                 row.setdefault("size", corpus.label)
-                rows.append(dict(judged(area, row), seconds=round(seconds, 1)))
+                rows.append(dict(judged(area, row), seconds=round(seconds, 1), size_title=title,
+                                 load_average=[load_before, load_after]))
         all_rows += rows
         print(f"\n== {title} ==")
         print(table(rows, previous))
         print()
-        sections.append(f"### {title}\n\n{table(rows, previous, markdown=True)}\n")
+        sections.append(section(title, rows, previous))
     result = {"time": stamp, "machine": info, "args": vars(args), "rows": all_rows}
     if not args.no_save:
         RESULTS.mkdir(exist_ok=True)
@@ -248,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json).write_text(json.dumps(result, indent=1))
     if args.markdown:
         Path(args.markdown).write_text(f"Machine: {describe_machine(info)}\n\n" + "\n".join(sections))
+        print(f"markdown: {args.markdown}")
     missed = [r for r in all_rows for v in r.get("targets", []) if v["met"] is False]
     print(f"{len(missed)} target check(s) missed" if missed else "every target checked was met")
     return 0

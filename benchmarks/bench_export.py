@@ -87,9 +87,14 @@ def _baseline(store, repeat: int, cap: int) -> tuple[float, int]:
     return best, len(graphs)
 
 
+#: Runs of ours beyond this many documents are limited to one each (as in bench_load).
+REPEAT_LIMIT_DOCS = 50_000
+
+
 def run(corpus, repeat: int = 3, baseline_cap: int = 5000) -> list[dict]:
     """One row: registry documents per second, ours vs rdflib's JSON-LD serializer."""
     store, report = _store(corpus)
+    repeat = repeat if corpus.docs <= REPEAT_LIMIT_DOCS else 1
     seconds, cpu_seconds, docs = _ours(store, repeat)
     base_seconds, base_docs = _baseline(store, max(1, min(repeat, 2)), baseline_cap)
     ours_rate = docs / seconds if seconds else 0.0

@@ -204,3 +204,55 @@ def test_the_harness_runs_end_to_end(tmp_path):
     [judged] = [r for r in rows if r["metric"] == "load throughput" and "N-Triples" in r["baseline_name"]]
     assert judged["ratio"] > 0 and judged["targets"][0]["met"] in (True, False)
     assert "| load | load throughput |" in md.read_text()
+
+
+def _results_file(path, stamp, rows, load_average=1.0):
+    machine = {"python": "3.11", "platform": "Linux", "cores": 2, "cpu": "test cpu", "ram_gib": 8,
+               "load_average": load_average, "packages": {"pyoxigraph": "0"}, "commit": "abc"}
+    path.write_text(json.dumps({"time": stamp, "machine": machine, "args": {}, "rows": rows}))
+    return path
+
+
+def _row(size, area, metric, ours, baseline_name="base", ratio=None, targets=()):
+    return {"size": size, "area": area, "metric": metric, "ours": ours, "baseline": 1.0, "unit": "x",
+            "baseline_name": baseline_name, "ratio": ratio, "note": f"{area} note {ours}",
+            "targets": list(targets), "load_average": [1.5, 2.5]}
+
+
+def test_tables_from_saved_results(tmp_path):
+    """`--from-results`: Markdown from several results files without running anything; a later
+    file's rows replace an earlier file's for the same size, area and metric; --only filters."""
+    first = _results_file(tmp_path / "20260101T000000Z.json", "20260101T000000Z", [
+        _row("10k", "load", "load throughput", 100), _row("10k", "query", "p95 q", 5),
+        _row("10k", "validate", "validation throughput", 7)])
+    second = _results_file(tmp_path / "20260102T000000Z.json", "20260102T000000Z", [
+        _row("10k", "load", "load throughput", 200), _row("400k", "validate", "validation throughput", None,
+                                                           targets=[{"target": "≥ 1", "field": "ours", "met": None,
+                                                                     "verdict": "not measured", "why": ""}])])
+    md = tmp_path / "t.md"
+    result = subprocess.run([sys.executable, "-m", "benchmarks", "--from-results", str(first), str(second),
+                             "--only", "load,validate", "--markdown", str(md)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = md.read_text()
+    assert "| load | load throughput | 200 |" in text and "| load | load throughput | 100 |" not in text
+    assert "| validate | validation throughput | 7 |" in text and "| validate | validation throughput | – |" in text
+    assert "p95 q" not in text                                  # --only load,validate
+    assert text.index("### 10k") < text.index("### 400k")      # sizes in order
+    assert "`20260101T000000Z.json`: test cpu, 2 cores" in text and "From `20260102T000000Z.json`." in text
+    assert "load 1.5→2.5" in text
+
+
+def test_vs_last_run_takes_each_row_from_the_latest_file_that_measured_it(tmp_path, monkeypatch):
+    """A run of one size must not hide the previous measurement of another size."""
+    import benchmarks.__main__ as harness
+
+    monkeypatch.setattr(harness, "RESULTS", tmp_path)
+    _results_file(tmp_path / "20260101T000000Z.json", "a", [_row("10k", "load", "load throughput", 100),
+                                                             _row("100k", "load", "load throughput", 50)])
+    _results_file(tmp_path / "20260102T000000Z.json", "b", [_row("100k", "load", "load throughput", 60),
+                                                             _row("10k", "load", "load throughput", None)])
+    previous = harness.previous_results("20260103T000000Z.json")
+    assert previous[("10k", "load", "load throughput", "base")]["ours"] == 100    # not hidden by a failed row
+    assert previous[("100k", "load", "load throughput", "base")]["ours"] == 60   # the later file wins
+    assert harness.previous_results("20260101T000000Z.json") == {}

@@ -118,6 +118,8 @@ def _too_deep(obj: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
     >>> _too_deep({"a": [1]}, limit=2) is None
     True
     """
+    if _within_depth(obj, limit - 1):  # the common case, without building pointers
+        return None
     stack: list[tuple[Any, int, tuple]] = [(obj, 1, ())]
     while stack:
         node, depth, path = stack.pop()
@@ -133,6 +135,20 @@ def _too_deep(obj: Any, limit: int = MAX_JSON_DEPTH) -> str | None:
                     return _pointer(path + (key,))
                 stack.append((child, depth + 1, path + (key,)))
     return None
+
+
+def _within_depth(node: Any, room: int) -> bool:
+    """Whether no container nests more than ``room`` levels below ``node`` (a quick yes/no;
+    :func:`_too_deep` finds where when the answer is no).
+
+    >>> _within_depth({"a": [{"b": 1}]}, 1), _within_depth({"a": [{"b": 1}]}, 2)
+    (False, True)
+    """
+    children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
+    for child in children:
+        if isinstance(child, (dict, list)) and (room <= 0 or not _within_depth(child, room - 1)):
+            return False
+    return True
 
 
 def _pointer(path: tuple) -> str:
