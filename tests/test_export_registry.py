@@ -273,3 +273,16 @@ def test_member_resources_reached_from_profiles_join_the_document():
     """.encode(), fmt="turtle")
     [doc] = RegistryExport(store).documents()        # the dataset profile is no document of its own
     assert [n["@id"] for n in doc.data["@graph"]] == [SANDBOX + CRED, SANDBOX + "ce-00000000-0000-4000-8000-0000000000d1"]
+
+
+def test_progress_counts_every_document_written(landscape, tmp_path):
+    import io
+
+    from credgraph.commands._common import CountProgress
+    from credgraph.commands.export import write_documents
+
+    shown = io.StringIO()
+    progress = CountProgress("exporting registry", stream=shown, enabled=True, every=0.0)
+    written = write_documents(RegistryExport(landscape, Selection()).documents(), tmp_path, progress)
+    assert written == progress.done == len(list(tmp_path.glob("*.json"))) > 1
+    assert f"exporting registry: {written:,} documents" in shown.getvalue()

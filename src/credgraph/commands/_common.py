@@ -105,3 +105,39 @@ class Progress:
         if self.enabled and self.done:
             self.stream.write("\r" + " " * 100 + "\r")
             self.stream.flush()
+
+
+class CountProgress:
+    """A one-line "N documents (R/s)" display on a terminal; silent in pipes and files.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> shown = CountProgress("exporting", stream=out, enabled=True, every=0.0)
+    >>> for _ in range(3):
+    ...     shown.step()
+    >>> shown.done, "exporting: 3 documents" in out.getvalue()
+    (3, True)
+    """
+
+    def __init__(self, label: str, stream=None, enabled: bool | None = None, every: float = 0.2):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.every = every
+        self.start = time.monotonic()
+        self.done = 0
+        self.last = 0.0
+
+    def step(self) -> None:
+        self.done += 1
+        now = time.monotonic()
+        if self.enabled and now - self.last >= self.every:
+            self.last = now
+            rate = self.done / max(now - self.start, 1e-9)
+            self.stream.write(f"\r{self.label}: {self.done:,} documents ({rate:,.0f}/s) ")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.done:
+            self.stream.write("\r" + " " * 60 + "\r")
+            self.stream.flush()

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from credgraph.commands._common import add_store_argument, open_store_from, prefixes, say, write_out
+from credgraph.commands._common import CountProgress, add_store_argument, open_store_from, prefixes, say, write_out
 from credgraph.errors import UsageError
 
 VERB = "export"
@@ -111,7 +111,7 @@ def _documents(args, store, selection, selection_given: bool) -> int:
         return _csv(store, selection, args.out)
     exporter = _exporter(args, store, selection)
     out_dir = _out_dir(args.out) if args.out else None
-    written = write_documents(exporter.documents(), out_dir)
+    written = write_documents(exporter.documents(), out_dir, CountProgress(f"exporting {args.to}"))
     for warning in dict.fromkeys(getattr(exporter, "warnings", [])):
         say(f"warning: {warning}")
     for problem in exporter.problems:
@@ -155,8 +155,9 @@ def _out_dir(out: str) -> Path:
     return path
 
 
-def write_documents(documents, out_dir: Path | None) -> int:
-    """Write documents as files in ``out_dir`` or as JSON Lines on stdout; returns how many."""
+def write_documents(documents, out_dir: Path | None, progress: CountProgress | None = None) -> int:
+    """Write documents as files in ``out_dir`` or as JSON Lines on stdout; returns how many.
+    ``progress`` (shown on a terminal's stderr) counts documents as they are written."""
     count = 0
     stream = sys.stdout
     for doc in documents:
@@ -165,7 +166,11 @@ def write_documents(documents, out_dir: Path | None) -> int:
             stream.write(doc.text(indent=None) + "\n")
         else:
             (out_dir / f"{doc.name}.json").write_text(doc.text(), encoding="utf-8")
+        if progress is not None:
+            progress.step()
     stream.flush()
+    if progress is not None:
+        progress.close()
     return count
 
 
