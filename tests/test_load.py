@@ -310,3 +310,15 @@ def test_truncated_rdfxml_is_refused_at_every_cut(tmp_path):
     whole.write_bytes(data)
     store = open_store(":memory:")
     assert load(store, [whole]).loaded == 1 and store.triple_count() == 5
+
+
+def test_a_counts_only_report_keeps_failures_and_totals_but_no_outcome_per_document(tmp_path):
+    for i in range(30):
+        (tmp_path / f"d{i:02}.ttl").write_text(f"<https://ex.org/{i}> <https://ex.org/p> {i}, {i + 1} .\n")
+    (tmp_path / "broken.ttl").write_text("<https://ex.org/x> <https://ex.org/p> .\n")
+    kept = load(open_store(":memory:"), [tmp_path], workers=0)
+    counted = load(open_store(":memory:"), [tmp_path], workers=0, keep_outcomes=False)
+    assert (counted.loaded, counted.triples, counted.failed) == (kept.loaded, kept.triples, kept.failed) == (30, 60, 1)
+    assert len(kept.outcomes) == 31 and len(counted.outcomes) == 1  # only the failure is kept
+    assert [o for o, _ in counted.errors()] == [str(tmp_path / "broken.ttl")]
+    assert counted.exit_code == kept.exit_code == 2

@@ -54,20 +54,41 @@ class Admission:
 
 @dataclass
 class LoadReport:
-    """What one load did: an outcome per input, in input order, plus skipped files and warnings."""
+    """What one load did: an outcome per input, in input order, plus skipped files and warnings.
+
+    With ``keep_outcomes=False`` only failed outcomes are kept and the rest are counted, so a
+    load of a million documents holds counts, not a million outcome objects.
+
+    >>> report = LoadReport(keep_outcomes=False)
+    >>> report.add(WriteOutcome(SourceRecord(iri="urn:s", origin="a.ttl", sha256="0", format="turtle",
+    ...                                      default_graph="urn:g"), triples=3))
+    >>> report.loaded, report.triples, report.outcomes
+    (1, 3, [])
+    """
 
     outcomes: list[WriteOutcome] = field(default_factory=list)
     failures: list[tuple[str, CredgraphError]] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    keep_outcomes: bool = True
+    _counted: dict = field(default_factory=lambda: {"loaded": 0, "unchanged": 0, "triples": 0}, repr=False)
+
+    def add(self, outcome: WriteOutcome) -> None:
+        """Record one write outcome (kept, or only counted when it succeeded and
+        ``keep_outcomes`` is off)."""
+        if outcome.ok and not self.keep_outcomes:
+            self._counted["unchanged" if outcome.unchanged else "loaded"] += 1
+            self._counted["triples"] += outcome.triples
+            return
+        self.outcomes.append(outcome)
 
     @property
     def loaded(self) -> int:
-        return sum(1 for o in self.outcomes if o.ok and not o.unchanged)
+        return self._counted["loaded"] + sum(1 for o in self.outcomes if o.ok and not o.unchanged)
 
     @property
     def unchanged(self) -> int:
-        return sum(1 for o in self.outcomes if o.unchanged)
+        return self._counted["unchanged"] + sum(1 for o in self.outcomes if o.unchanged)
 
     @property
     def failed(self) -> int:
@@ -75,7 +96,7 @@ class LoadReport:
 
     @property
     def triples(self) -> int:
-        return sum(o.triples for o in self.outcomes if o.ok)
+        return self._counted["triples"] + sum(o.triples for o in self.outcomes if o.ok)
 
     def errors(self) -> list[tuple[str, CredgraphError]]:
         return self.failures + [(o.record.origin, o.error) for o in self.outcomes if not o.ok]
@@ -251,7 +272,7 @@ def load(store: Store, inputs: Iterable[str | Path], *, fmt: str | None = None, 
          graph_for: Callable[[Path], str] | None = None,
          progress: Callable[[WriteOutcome | None, str], None] | None = None,
          admit: Callable[[SourceRecord, list], Admission] | None = None,
-         workers: int | None = None) -> LoadReport:
+         workers: int | None = None, keep_outcomes: bool = True) -> LoadReport:
     """Load files, directories (recursively) or ``-`` (stdin, needs ``fmt``) into ``store``.
 
     Each input is one source in its own named graph(s); a bad input is reported and leaves the
@@ -260,10 +281,12 @@ def load(store: Store, inputs: Iterable[str | Path], *, fmt: str | None = None, 
     given, sees each source's quads before they are written and may refuse the source
     (:class:`Admission`); its verdict is recorded in the metadata graph. Many JSON-LD files are
     parsed in ``workers`` processes (default: ``$CREDGRAPH_WORKERS`` or one per core; 0: none).
+    ``keep_outcomes=False`` keeps only failed outcomes in the report and counts the rest (the
+    CLI's choice: memory stays flat however many documents are loaded).
     """
     if fmt is not None and fmt not in INPUT_FORMATS:
         raise UsageError(f"unknown format {fmt!r}", fix=f"use one of {', '.join(INPUT_FORMATS)}")
-    report = LoadReport()
+    report = LoadReport(keep_outcomes=keep_outcomes)
     inputs = list(inputs)
     if graph and len(inputs) != 1:
         raise UsageError("--graph names the graph of one input, but several were given",
@@ -308,7 +331,7 @@ def load(store: Store, inputs: Iterable[str | Path], *, fmt: str | None = None, 
             yield record, quads
 
     for outcome in store.write(items()):
-        report.outcomes.append(outcome)
+        report.add(outcome)
         if progress:
             progress(outcome, outcome.record.origin)
     return report
