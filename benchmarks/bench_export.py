@@ -108,7 +108,7 @@ def run(corpus, repeat: int = 3, baseline_cap: int = 5000) -> list[dict]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.corpus import cached, parse_size
+    from benchmarks.corpus import corpus_for
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_export", description=__doc__.splitlines()[0])
     parser.add_argument("--docs", default="1000", help="corpus size in documents, e.g. 1000, 10k")
@@ -117,10 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-cap", type=int, default=5000,
                         help="documents the rdflib baseline serialises at most (its rate is per document)")
     args = parser.parse_args(argv)
-    if args.credentials:
-        corpus = cached(credentials=parse_size(args.credentials), progress=True)
-    else:
-        corpus = cached(parse_size(args.docs), progress=True)
+    corpus = corpus_for(args.docs, args.credentials)
     rows = run(corpus, args.repeat, args.baseline_cap)
     print(f"{'size':>18} {'metric':<16} {'ours':>10} {'baseline':>10} {'ratio':>7}  unit    baseline")
     for r in rows:

@@ -249,7 +249,7 @@ def _row(size, metric, ours, baseline, baseline_name, unit, note="", lower_is_be
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.corpus import cached, parse_size
+    from benchmarks.corpus import corpus_for
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_load", description=__doc__.splitlines()[0])
     parser.add_argument("--docs", default="10k", help="corpus size in documents, e.g. 10k, 100k")
@@ -263,10 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.measure:
         print(json.dumps(measure(args.measure, args.source, args.store, args.workers)))
         return 0
-    if args.credentials:
-        corpus = cached(credentials=parse_size(args.credentials), progress=True)
-    else:
-        corpus = cached(parse_size(args.docs), progress=True)
+    corpus = corpus_for(args.docs, args.credentials)
     for row in run(corpus, args.repeat, args.workers):
         print(f"{row['size']:>10} {row['metric']:<16} {row['ours']:>12,} {row['baseline']:>12,} "
               f"{row['ratio'] or 0:>6.2f}x {row['unit']:<9} {row['baseline_name']}")

@@ -357,7 +357,7 @@ def _rows(corpus, name, ours, base, n_ours, n_base, timed_out, budget, origin, b
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.corpus import cached, parse_size
+    from benchmarks.corpus import corpus_for, parse_size
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_query", description=__doc__.splitlines()[0])
     parser.add_argument("--docs", default="1000", help="corpus size in documents, e.g. 1000, 10k")
@@ -370,10 +370,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", metavar="TEXT",
                         help="time only the queries whose name contains TEXT (repeatable)")
     args = parser.parse_args(argv)
-    if args.credentials:
-        corpus = cached(credentials=parse_size(args.credentials), progress=True)
-    else:
-        corpus = cached(parse_size(args.docs), progress=True)
+    corpus = corpus_for(args.docs, args.credentials)
     rows = run(corpus, args.repeat, parse_size(args.baseline_cap), args.budget, progress=True,
                store_dir=args.store, only=args.only)
     print(f"{'size':>18} {'metric':<52} {'ours ms':>9} {'rdflib ms':>10} {'ratio':>8}")

@@ -147,7 +147,7 @@ def _run(corpus, repeat: int, baseline_cap: int, folder: str | None) -> list[dic
 
 
 def main(argv: list[str] | None = None) -> int:
-    from benchmarks.corpus import cached, parse_size
+    from benchmarks.corpus import corpus_for
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_validate", description=__doc__.splitlines()[0])
     parser.add_argument("--docs", default="1000", help="corpus size in documents, e.g. 1000, 10k, 400k")
@@ -156,10 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-cap", type=int, default=50,
                         help="documents pySHACL validates at most (its rate is per document)")
     args = parser.parse_args(argv)
-    if args.credentials:
-        corpus = cached(credentials=parse_size(args.credentials), progress=True)
-    else:
-        corpus = cached(parse_size(args.docs), progress=True)
+    corpus = corpus_for(args.docs, args.credentials)
     rows = run(corpus, args.repeat, args.baseline_cap)
     print(f"{'size':>18} {'metric':<38} {'ours':>10} {'baseline':>10} {'ratio':>8}  unit    baseline")
     for r in rows:

@@ -112,6 +112,13 @@ def size_label(n: int) -> str:
     return str(n)
 
 
+def corpus_for(docs: str, credentials: str | None = None) -> "Corpus":
+    """The cached corpus a benchmark's ``--docs`` / ``--credentials`` options name (credentials win)."""
+    if credentials:
+        return cached(credentials=parse_size(credentials), progress=True)
+    return cached(parse_size(docs), progress=True)
+
+
 def parse_size(text: str) -> int:
     """``'10k' -> 10000``, ``'1M' -> 1000000``, ``'250' -> 250``.
 
