@@ -25,6 +25,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections import defaultdict
@@ -705,6 +706,35 @@ DATATYPE_RULES = {
 }
 
 
+class TypeSets:
+    """Named sets of classes (cgv:TypeSet), shared by the preconditions that allow the same classes."""
+
+    def __init__(self):
+        self.sets: dict[tuple[str, ...], str] = {}
+
+    def name(self, classes: list[str]) -> str:
+        key = tuple(sorted(classes))
+        if key not in self.sets:
+            self.sets[key] = "cst:types-" + hashlib.sha256(" ".join(key).encode()).hexdigest()[:10]
+        return self.sets[key]
+
+    def blocks(self) -> list[str]:
+        out = []
+        for classes, name in sorted(self.sets.items(), key=lambda kv: kv[1]):
+            rows = [", ".join(classes[i:i + 4]) for i in range(0, len(classes), 4)]
+            out.append(f"{name} a cgv:TypeSet ;\n    cgv:member " + ",\n        ".join(rows) + " .")
+        return out
+
+    def precondition(self, inventory: str, prop: str, allowed: list[str]) -> str:
+        """A cgv:precondition: the constraint can only find something when the store uses ``prop`` with
+        a subject (cgv:subjectTypes) or value (cgv:valueTypes) typed outside ``allowed`` in one graph.
+        The engine checks it against one inventory of the whole store and skips the query when it
+        fails (docs/validation.md, Preconditions); SHACL engines ignore it.
+        """
+        return (f"        cgv:precondition [ cgv:inventory {inventory} ; cgv:property {prop} ; "
+                f"cgv:typesOutside {self.name(allowed)} ] ;\n")
+
+
 def render_structure(terms: Terms) -> str:
     ontology = SHAPES_BASE + "ctdl-structure"
     prefixes = dict(BASE_PREFIXES, cst=ontology + "#")
@@ -728,6 +758,7 @@ def render_structure(terms: Terms) -> str:
 # Shapes marked cgv:scope cgv:Store run over the whole store (cross-document rules); the rest run
 # per document (named graph)."""
     out = Out(terms, header, prefixes)
+    typesets = TypeSets()
     out.block(f"<{ontology}> a owl:Ontology ;\n    rdfs:label {lit('credgraph profile: CTDL structure')} ;\n"
               "    dct:source <https://credreg.net/ctdl/schema/encoding/json>, <https://credreg.net/ctdlasn/schema/encoding/json> .")
     out.block(sparql_prefix_block(ontology, SPARQL_PREFIXES))
@@ -866,6 +897,7 @@ def render_structure(terms: Terms) -> str:
                 f"{pc} is not a property of {{?value}} in CTDL: it is defined for {names} (and their subclasses); "
                 "use a property defined for this type of resource, or correct the resource's type.",
                 "use a property defined for this class, or correct the @type",
+                typesets.precondition("cgv:subjectTypes", sq, [out.c(c) for c in allowed]),
                 f"""
             SELECT DISTINCT $this ?path ?value WHERE {{
                 $this {sq} ?o .
@@ -892,6 +924,7 @@ def render_structure(terms: Terms) -> str:
                     f"(allowed: {names}, and their subclasses); point at a resource of an allowed class, or correct "
                     "that resource's type.",
                     "point it at a resource of an allowed class, or correct that resource's @type",
+                    typesets.precondition("cgv:valueTypes", sq, [out.c(c) for c in sorted_terms(allowed)]),
                     f"""
             SELECT DISTINCT $this ?path ?value WHERE {{
                 $this {sq} ?value .
@@ -909,6 +942,7 @@ def render_structure(terms: Terms) -> str:
                 "node ids only mean something inside one document. Add the object with that id to the document, "
                 "or refer to the resource by its IRI.",
                 "describe the blank node in the document, or use the resource's IRI",
+                "",
                 f"""
             SELECT $this ?path ?value WHERE {{
                 $this {sq} ?value .
@@ -925,15 +959,21 @@ def render_structure(terms: Terms) -> str:
             lines.append("    sh:property " + ", ".join(prop_shapes) + " ;")
         if sparqls:
             lines.append("    sh:severity sh:Violation ;")
-            for message, fix, select in sparqls:
+            for message, fix, guard, select in sparqls:
                 lines.append(f"    sh:sparql [\n        a sh:SPARQLConstraint ;\n        sh:prefixes <{ontology}> ;\n"
-                             f"        sh:message {lit(message)} ;\n        cgv:fix {lit(fix)} ;\n"
+                             f"        sh:message {lit(message)} ;\n        cgv:fix {lit(fix)} ;\n{guard}"
                              f"        sh:select {long_lit(select)}\n    ] ;")
         lines.append(f"    cgv:fix {lit('see ' + terms.term_page(prop))} ;")
         lines.append(f"    rdfs:seeAlso <{terms.term_page(prop)}> .")
         out.block("\n".join(lines))
         for block in blocks:
             out.block(block)
+
+    out.comment("=" * 94 + "\nThe classes the preconditions above name (cgv:typesOutside): a domain or range with its\n"
+                "subclass closure.\n" + "=" * 94)
+    out.lines.append("")
+    for block in typesets.blocks():
+        out.block(block)
 
     # -------------------------------------------------------------- unknown terms
     def known_regex(terms_set) -> str:

@@ -184,6 +184,18 @@ def resolve_store_path(path: str | os.PathLike | None) -> str:
     return str(path)
 
 
+def is_storage_error(exc: Exception) -> bool:
+    """True for pyoxigraph errors that come from reading the store's files (RocksDB I/O).
+
+    >>> is_storage_error(OSError("IO error: No such file or directory: While open a file for random read"))
+    True
+    >>> is_storage_error(SyntaxError("expected a variable"))
+    False
+    """
+    text = str(exc)
+    return any(mark in text for mark in ("IO error", "Corruption", "No such file"))
+
+
 def open_store(path: str | os.PathLike | None = None) -> "Store":
     """Open (creating if needed) the store at ``path``; ``":memory:"`` gives a throwaway one."""
     location = resolve_store_path(path)

@@ -107,6 +107,45 @@ class Progress:
             self.stream.flush()
 
 
+class StepProgress:
+    """A one-line "label: done/total checks (P%), elapsed" display on a terminal; silent elsewhere.
+
+    For work done in steps over all documents at once (validation runs each check over every
+    document), where a count of documents done would not mean anything until the end.
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> shown = StepProgress("validating 10 documents", stream=out, enabled=True, every=0.0)
+    >>> shown(3, 4)
+    >>> "validating 10 documents: 3/4 checks (75%)" in out.getvalue()
+    True
+    """
+
+    def __init__(self, label: str, stream=None, enabled: bool | None = None, every: float = 0.2):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.every = every
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if self.enabled and (now - self.last >= self.every or done == total):
+            self.last = now
+            elapsed = int(now - self.start)
+            self.stream.write(f"\r{self.label}: {done:,}/{total:,} checks ({100 * done // max(total, 1)}%), "
+                              f"{elapsed // 60}m{elapsed % 60:02d}s ")
+            self.stream.flush()
+            self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            self.stream.write("\r" + " " * 72 + "\r")
+            self.stream.flush()
+
+
 class CountProgress:
     """A one-line "N documents (R/s)" display on a terminal; silent in pipes and files.
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from credgraph.commands._common import add_store_argument, say, write_out
+from credgraph.commands._common import StepProgress, add_store_argument, say, write_out
 from credgraph.errors import UsageError
 
 VERB = "validate"
@@ -53,7 +53,12 @@ def run(args) -> int:
         if location != ":memory:" and not Path(location).is_dir():
             raise UsageError(f"there is no store at {location}",
                              fix="load data first (credgraph load ...), pass --store, or name files to validate")
-        report = validate_store(open_store(location), profiles=args.profile or (), severity=args.severity)
+        store = open_store(location)
+        shown = StepProgress(f"validating {location}")
+        try:
+            report = validate_store(store, profiles=args.profile or (), severity=args.severity, progress=shown)
+        finally:
+            shown.close()
     for error in report.errors:
         say(f"error: {error}")
     if args.format == "json":

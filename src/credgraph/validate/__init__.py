@@ -63,8 +63,14 @@ def validate(source, profiles: Iterable[str] | None = None, *, workers: int | No
 
 def validate_store(store, profiles: Iterable[str] = DEFAULT_PROFILES, *, graphs: list[str] | None = None,
                    workers: int | None = None, errors: list | None = None,
-                   filter_triggers: bool | None = None, severity: str = "info") -> Report:
-    """Validate the document graphs of a store (all of them, or ``graphs``)."""
+                   filter_triggers: bool | None = None, severity: str = "info", preconditions: bool = True,
+                   progress: Callable[[int, int], None] | None = None) -> Report:
+    """Validate the document graphs of a store (all of them, or ``graphs``).
+
+    ``preconditions``: on a whole-store run, take an inventory of the store first and skip the
+    checks it shows cannot find anything (same results; off only to compare).
+    ``progress(done, total)``: called as the check queries finish (all documents at once each).
+    """
     from credgraph.errors import UsageError  # noqa: PLC0415
 
     if severity not in SEVERITY_FLOORS:
@@ -79,10 +85,11 @@ def validate_store(store, profiles: Iterable[str] = DEFAULT_PROFILES, *, graphs:
     floor = SEVERITY_FLOORS[severity]
     workers = default_workers(store, len(documents)) if workers is None else workers
     if workers > 1:
-        described, raws = run_in_processes(engine, store, graphs, workers=workers,
-                                           filter_triggers=filter_triggers, min_severity=floor)
+        described, raws = run_in_processes(engine, store, graphs, workers=workers, filter_triggers=filter_triggers,
+                                           min_severity=floor, preconditions=preconditions, progress=progress)
         return build_report(inner, raws, stems, len(documents), errors=errors, notes=notes, described=described)
-    raws = engine.run(inner, graphs, filter_triggers=filter_triggers, min_severity=floor)
+    raws = engine.run(inner, graphs, filter_triggers=filter_triggers, min_severity=floor, preconditions=preconditions,
+                      progress=progress)
     return build_report(inner, raws, stems, len(documents), errors=errors, notes=notes)
 
 

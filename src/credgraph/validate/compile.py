@@ -113,6 +113,9 @@ class Check:
     value_is_focus: bool = False   # node-level constraints report the focus node as value
     dynamic_path: bool = False     # the violation pattern binds ?path
     triggers: frozenset | None = None   # IRIs one of which the data must use for the target to match
+    #: necessary conditions (cgv:precondition): (inventory, property IRI, allowed class IRIs); the
+    #: check can only find something if the inventory shows the property used outside those classes
+    preconditions: tuple = ()
     fallback: str | None = None    # why the shape runs on pySHACL instead
     prefixes: str = ""             # PREFIX declarations the patterns need
     see_also: tuple = ()
@@ -482,7 +485,18 @@ class Compiler:
         if not binds_value:
             check.value_is_focus = p is None
         check.prefixes = self.prefixes(constraint)
+        check.preconditions = tuple(self.precondition(node) for node in self.values(constraint, CGV.precondition))
         return check
+
+    def precondition(self, node) -> tuple[str, str, frozenset]:
+        """(inventory, property, allowed classes) of a cgv:precondition node."""
+        inventory, prop, types = (self.one(node, CGV.inventory), self.one(node, CGV.property),
+                                  self.one(node, CGV.typesOutside))
+        if inventory not in (CGV.subjectTypes, CGV.valueTypes) or not isinstance(prop, URIRef) or types is None:
+            raise ValueError(f"malformed cgv:precondition on {self.name(node)}: needs cgv:inventory "
+                             "(cgv:subjectTypes or cgv:valueTypes), cgv:property and cgv:typesOutside")
+        return (str(inventory).rsplit("#", 1)[-1], str(prop),
+                frozenset(str(c) for c in self.values(types, CGV.member)))
 
 
 _SELECT = re.compile(r"^\s*SELECT\s+(?P<proj>.*?)\s*(WHERE\s*)?\{", re.IGNORECASE | re.DOTALL)

@@ -21,6 +21,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from credgraph import ids
+from credgraph.store import is_storage_error
 from credgraph.validate.compile import INFO, VIOLATION, WARNING, Check, compile_shapes
 from credgraph.validate.profiles import shapes_graph
 from credgraph.validate.report import Report, ValidationResult
@@ -142,17 +143,20 @@ class Engine:
 
     # ------------------------------------------------------------------ running
     def plan(self, store_inner: ox.Store, graphs: list[str] | None = None, *, filter_triggers: bool = False,
-             min_severity: str = INFO) -> "Plan":
+             min_severity: str = INFO, inventory: dict | None = None) -> "Plan":
         """The queries to run for some document graphs (``graphs``, default every document graph).
 
         ``min_severity`` skips checks of a lower severity (e.g. ``sh:Violation``: violations only).
+        ``inventory`` (:func:`take_inventory` of the same store) skips the checks whose
+        preconditions it shows cannot hold.
         """
         excluded = excluded_graphs(store_inner)
         if graphs is None:
             graph_clause = ""
-            graph_filter = "FILTER(%s%s)" % (
-                " && ".join(f'!STRSTARTS(STR(?g), "{p}")' for p in EXCLUDED_PREFIXES),
-                "".join(f" && ?g != <{g}>" for g in sorted(excluded)))
+            # Terms compare as stored ids; a string function on ?g would decode the graph name of every
+            # row (on disk a lookup each: 20x the cost of the scan). Report and staging graphs, known by
+            # a name prefix, are dropped from the (few) solutions instead: Runner.document_scope.
+            graph_filter = "FILTER(?g NOT IN (%s))" % ", ".join(f"<{g}>" for g in sorted(excluded))
         else:
             graph_clause = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " }" if graphs else "VALUES ?g { }"
             graph_filter = ""
@@ -161,7 +165,11 @@ class Engine:
             present = used_terms(store_inner)
             groups = [g for g in groups if g.triggers is None or g.triggers & present]
         floor = SEVERITY_RANK.get(min_severity, 2)
-        keep = lambda check: SEVERITY_RANK.get(check.severity, 0) <= floor  # noqa: E731
+
+        def keep(check) -> bool:
+            if SEVERITY_RANK.get(check.severity, 0) > floor:
+                return False
+            return inventory is None or preconditions_hold(check, inventory)
         jobs = []
         shared: dict[tuple, list] = {}   # one query for every check with the same violation pattern
         for group in groups:
@@ -182,14 +190,28 @@ class Engine:
         fallbacks = [c for c in self.fallbacks if keep(c)]
         return Plan(jobs, graph_clause, graph_filter, excluded, graphs, fallbacks)
 
+    def inventories(self) -> tuple[str, ...]:
+        """The inventories the preconditions of these checks read."""
+        return tuple(sorted({name for check in self.checks for name, _, _ in check.preconditions}))
+
     def run(self, store_inner: ox.Store, graphs: list[str] | None = None, *,
-            filter_triggers: bool = False, min_severity: str = INFO) -> list[Raw]:
-        """All results (unenriched) on the document graphs; queries run one after the other."""
-        plan = self.plan(store_inner, graphs, filter_triggers=filter_triggers, min_severity=min_severity)
+            filter_triggers: bool = False, min_severity: str = INFO, preconditions: bool = False,
+            progress=None) -> list[Raw]:
+        """All results (unenriched) on the document graphs; queries run one after the other.
+
+        ``preconditions``: take the store's inventory first and skip the checks it rules out (only
+        for whole-store runs: the inventory covers every graph). ``progress(done, total)`` is called
+        after each query.
+        """
+        inventory = take_inventory(store_inner, self.inventories()) if preconditions and graphs is None else None
+        plan = self.plan(store_inner, graphs, filter_triggers=filter_triggers, min_severity=min_severity,
+                         inventory=inventory)
         runner = Runner(store_inner, plan)
         results: list[Raw] = []
-        for job in plan.jobs:
+        for done, job in enumerate(plan.jobs, 1):
             results.extend(runner.run_job(job))
+            if progress is not None:
+                progress(done, len(plan.jobs))
         if plan.fallbacks:
             results.extend(self.run_fallbacks(store_inner, graphs, plan.excluded, plan.fallbacks))
         return results
@@ -230,13 +252,18 @@ class Runner:
         self.plan = plan
         self.targets: dict[int, set] = {}
 
+    def document_scope(self, graph: str) -> bool:
+        """False for solutions in report and staging graphs (the queries do not filter them out)."""
+        return self.plan.graphs is not None or not graph.startswith(EXCLUDED_PREFIXES)
+
     def target_set(self, group: QueryGroup) -> set:
         key = id(group)
         if key not in self.targets:
             doc = group.scope == "document"
             query = group.focus_query(self.plan.graph_clause, self.plan.graph_filter)
-            self.targets[key] = {((sol["g"].value if doc else None), sol["this"])
-                                 for sol in self.store.query(query, use_default_graph_as_union=True)}
+            solutions = self.store.query(query, use_default_graph_as_union=True)
+            self.targets[key] = ({(sol["g"].value, sol["this"]) for sol in solutions if self.document_scope(sol["g"].value)}
+                                 if doc else {(None, sol["this"]) for sol in solutions})
         return self.targets[key]
 
     @staticmethod
@@ -257,6 +284,8 @@ class Runner:
             text = group.flag_query(plan.graph_clause, plan.graph_filter, checks)
             for sol in store.query(text, use_default_graph_as_union=True):
                 graph = sol["g"].value if doc else None
+                if doc and not self.document_scope(graph):
+                    continue
                 focus = sol["this"]
                 for i, check in enumerate(checks):
                     flag = sol[f"_f{i}"]
@@ -269,6 +298,8 @@ class Runner:
         if len(members) == 1 and members[0][1].kind != "rows":
             group, check = members[0]
             for sol in store.query(text, use_default_graph_as_union=True):
+                if doc and not self.document_scope(sol["g"].value):
+                    continue
                 out.append(raw(check, sol["g"].value if doc else None, sol["this"], sol["value"], sol["path"]))
             return out
         solutions = []
@@ -281,6 +312,8 @@ class Runner:
             for group, check in members:
                 joined = group.joined_query(check, plan.graph_clause, plan.graph_filter)
                 for sol in store.query(joined, use_default_graph_as_union=True):
+                    if doc and not self.document_scope(sol["g"].value):
+                        continue
                     out.append(raw(check, sol["g"].value if doc else None, sol["this"], sol["value"], sol["path"]))
             return out
         for group, check in members:
@@ -303,41 +336,135 @@ class Runner:
 _WORKER: dict = {}
 
 
+#: Attempts at a job whose read-only store handle fails to read (see :func:`_reading`).
+STORAGE_ATTEMPTS = 4
+
+
 def _worker_start(store_path: str | None) -> None:
-    if store_path is not None:
-        _WORKER["store"] = ox.Store.read_only(store_path)
-    _WORKER["runner"] = Runner(_WORKER["store"], _WORKER["plan"])
-    _WORKER["describer"] = Describer(_WORKER["store"], _WORKER["plan"].excluded)
+    _WORKER["path"] = store_path
+    _open_worker_store()
+
+
+def _open_worker_store() -> None:
+    if _WORKER.get("path") is not None:
+        _WORKER["store"] = ox.Store.read_only(_WORKER["path"])
+    if "plan" in _WORKER:
+        _WORKER["runner"] = Runner(_WORKER["store"], _WORKER["plan"])
+        _WORKER["describer"] = Describer(_WORKER["store"], _WORKER["plan"].excluded)
+
+
+def _reading(work):
+    """Run ``work()`` in a worker; reopen the store and run it again when a read fails.
+
+    A read-only RocksDB handle keeps the files it saw when opened, but the process holding the store
+    read-write may compact it meanwhile (right after a bulk load it does, for minutes at 400k
+    documents) and delete files the handle still needs: reading then fails with an I/O error
+    ("No such file or directory ... .sst"). Jobs only read, so running one again is safe.
+    """
+    import time  # noqa: PLC0415
+
+    for attempt in range(STORAGE_ATTEMPTS):
+        try:
+            return work()
+        except (OSError, RuntimeError) as exc:
+            if not is_storage_error(exc) or _WORKER.get("path") is None or attempt == STORAGE_ATTEMPTS - 1:
+                raise
+            time.sleep(0.05 * 2 ** attempt)
+            _open_worker_store()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _worker_job(index: int) -> list:
     job = _WORKER["plan"].jobs[index]
-    raws = _WORKER["runner"].run_job(job)
-    return describe_raws(raws, _WORKER["describer"])
+    return _reading(lambda: describe_raws(_WORKER["runner"].run_job(job), _WORKER["describer"]))
+
+
+def _inventory_job(name: str) -> tuple[str, dict]:
+    return name, _reading(lambda: take_inventory(_WORKER["store"], (name,))[name])
 
 
 def run_in_processes(engine: "Engine", store, graphs, *, workers: int, filter_triggers: bool,
-                     min_severity: str) -> tuple[list, list]:
-    """(described results, raw results of pySHACL fallbacks) using ``workers`` processes."""
+                     min_severity: str, preconditions: bool = False, progress=None) -> tuple[list, list]:
+    """(described results, raw results of pySHACL fallbacks) using ``workers`` processes.
+
+    ``progress(done, total)`` is called as the workers finish queries.
+    """
     import multiprocessing  # noqa: PLC0415
 
-    plan = engine.plan(store.inner, graphs, filter_triggers=filter_triggers, min_severity=min_severity)
-    _WORKER.clear()
-    _WORKER.update(plan=plan, store=store.inner)
     path = str(store.path) if store.path is not None else None
     if path is not None:
         store.flush()
+    inventory = None
+    names = engine.inventories()
+    if preconditions and graphs is None and names:
+        _WORKER.clear()
+        _WORKER.update(store=store.inner)
+        try:
+            with multiprocessing.get_context("fork").Pool(min(workers, len(names)), initializer=_worker_start,
+                                                          initargs=(path,)) as pool:
+                inventory = dict(pool.map(_inventory_job, names))
+        finally:
+            _WORKER.clear()
+    plan = engine.plan(store.inner, graphs, filter_triggers=filter_triggers, min_severity=min_severity,
+                       inventory=inventory)
+    _WORKER.clear()
+    _WORKER.update(plan=plan, store=store.inner)
     # costly jobs first, so the pool ends evenly
     order = sorted(range(len(plan.jobs)), key=lambda i: plan.jobs[i][0] != "flag")
     results: list = []
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(path,)) as pool:
-            for part in pool.imap_unordered(_worker_job, order, chunksize=4):
+            for done, part in enumerate(pool.imap_unordered(_worker_job, order, chunksize=4), 1):
                 results.extend(part)
+                if progress is not None:
+                    progress(done, len(order))
     finally:
         _WORKER.clear()
     fallbacks = engine.run_fallbacks(store.inner, graphs, plan.excluded, plan.fallbacks) if plan.fallbacks else []
     return results, fallbacks
+
+
+#: Inventories of the whole store that cgv:precondition reads: for each property, the classes of its
+#: subjects (or of its values) typed in the same graph. Each is one hash join over the store, where the
+#: ~700 domain and range checks would each look up the types of every use of their property (on a
+#: store on disk, ~100k documents: ~30 CPU-s for both against ~135 for the checks; docs/validation.md).
+INVENTORIES = {
+    "subjectTypes": f"SELECT DISTINCT ?p ?type WHERE {{ GRAPH ?g {{ ?s ?p ?o . ?s <{RDF_TYPE.value}> ?type }} }}",
+    "valueTypes": f"SELECT DISTINCT ?p ?type WHERE {{ GRAPH ?g {{ ?s ?p ?o . ?o <{RDF_TYPE.value}> ?type }} }}",
+}
+
+
+def take_inventory(store_inner: ox.Store, names) -> dict[str, dict[str, frozenset]]:
+    """The named inventories of a store: ``{name: {property IRI: classes}}`` (IRIs as text)."""
+    out = {}
+    for name in names:
+        found: dict[str, set] = {}
+        for sol in store_inner.query(INVENTORIES[name]):
+            kind = sol["type"]   # a literal or blank node "class" is never an allowed one: keep it too
+            found.setdefault(sol["p"].value, set()).add(kind.value if isinstance(kind, ox.NamedNode) else str(kind))
+        out[name] = {p: frozenset(types) for p, types in found.items()}
+    return out
+
+
+def preconditions_hold(check: Check, inventory: dict) -> bool:
+    """False when the inventory shows that a check cannot find anything (see :data:`INVENTORIES`).
+
+    >>> from credgraph.validate.compile import Check
+    >>> check = Check("k", "p", "s", "s", "c", "v", "m", None, None, "document",
+    ...               preconditions=(("subjectTypes", "urn:p", frozenset({"urn:A"})),))
+    >>> preconditions_hold(check, {"subjectTypes": {"urn:p": frozenset({"urn:A"})}})
+    False
+    >>> preconditions_hold(check, {"subjectTypes": {"urn:p": frozenset({"urn:A", "urn:B"})}})
+    True
+    """
+    if check.scope != "document":   # the inventory pairs a use with types in the same graph only
+        return True
+    for name, prop, allowed in check.preconditions:
+        if name not in inventory:
+            continue
+        if not (inventory[name].get(prop, frozenset()) - allowed):
+            return False
+    return True
 
 
 @lru_cache(maxsize=None)

@@ -28,6 +28,7 @@ import pyoxigraph as ox
 
 from credgraph.results import Result, term_from_json, term_json
 from credgraph.sparql import network_operations  # noqa: F401  (re-exported for the app)
+from credgraph.store import is_storage_error
 
 # ---------------------------------------------------------------------------------- media types
 #: Result formats for SELECT and ASK: name -> (media type, other names clients send).
@@ -148,11 +149,6 @@ def text_reply(status: int, message: str, **headers: str) -> Reply:
 
 class StorageError(Exception):
     """Reading the store's files failed (e.g. a read-only handle racing the server's compaction)."""
-
-
-def is_storage_error(exc: Exception) -> bool:
-    text = str(exc)
-    return any(mark in text for mark in ("IO error", "Corruption", "No such file"))
 
 
 def execute(store: ox.Store, job: Job, *, raise_storage: bool = False) -> Reply:
