@@ -136,18 +136,47 @@ def manifest_params() -> dict[str, dict]:
     return params
 
 
+#: Candidates tried per picked parameter, and combinations tried per query, when looking for
+#: parameters with a non-empty answer.
+CANDIDATES = 8
+COMBINATIONS = 40
+
+
 def choose_params(query, store, defaults: dict) -> tuple[dict, str]:
-    """Parameter values for one query, and where they came from."""
+    """Parameter values for one query, and where they came from.
+
+    Picked parameters (``PICKERS``) take the first combination of corpus candidates for which the
+    query has an answer, so that the timing is of a real answer; when none of them has one, the
+    first candidates are kept and the origin says so.
+    """
+    import itertools
+
+    from credgraph.catalog import EmbeddedTarget
+
     values, origin = dict(defaults), "manifest"
+    choices: dict[str, list] = {}
     for p in query.params:
-        lookup = PICKERS.get((query.name, p.name)) or LIST_PICKERS.get((query.name, p.name))
-        if not lookup:
-            continue
-        found = [row[0].value for row in store.query(PREFIXES + lookup)]
-        if found:
-            values[p.name] = found if (query.name, p.name) in LIST_PICKERS else found[0]
-            origin = "corpus"
-    return values, origin
+        if (query.name, p.name) in LIST_PICKERS:
+            found = [row[0].value for row in store.query(PREFIXES + LIST_PICKERS[(query.name, p.name)])]
+            if found:
+                values[p.name], origin = found, "corpus"
+        elif (query.name, p.name) in PICKERS:
+            lookup = (PICKERS[(query.name, p.name)].replace("SELECT ?v", "SELECT DISTINCT ?v", 1)
+                      .replace("LIMIT 1", f"LIMIT {CANDIDATES}"))
+            found = list(dict.fromkeys(row[0].value for row in store.query(PREFIXES + lookup)))
+            if found:
+                choices[p.name] = found
+    if not choices:
+        return values, origin
+    target = EmbeddedTarget(store)
+    names = list(choices)
+    combinations = list(itertools.islice(itertools.product(*(choices[n] for n in names)), COMBINATIONS))
+    for combination in combinations:
+        trial = dict(values, **dict(zip(names, combination)))
+        if target.run(query.text, query.bind(trial, resolver=target.resolve_ctid)).rows:
+            return trial, "corpus"
+    first = dict(values, **{n: choices[n][0] for n in names})
+    return first, f"corpus (no answer for any of {len(combinations)} candidate combinations)"
 
 
 def percentile(samples: list[float], p: float) -> float:
