@@ -75,16 +75,37 @@ def say(message: str) -> None:
     print(message, file=sys.stderr)
 
 
-class Progress:
-    """A one-line progress display on a terminal; silent in pipes and files."""
+class TerminalLine:
+    """A status line rewritten in place on a terminal (at most every ``every`` seconds); silent in
+    pipes and files unless ``enabled``. Subclasses say what the line shows."""
 
-    def __init__(self, label: str, stream=None, enabled: bool | None = None):
+    def __init__(self, label: str, stream=None, enabled: bool | None = None, every: float = 0.2):
         self.label = label
         self.stream = stream or sys.stderr
         self.enabled = self.stream.isatty() if enabled is None else enabled
+        self.every = every
         self.start = time.monotonic()
-        self.done = self.triples = self.failed = 0
         self.last = 0.0
+        self.width = 0
+
+    def show(self, text: str, *, now: float, force: bool = False) -> None:
+        if self.enabled and (force or now - self.last >= self.every):
+            self.last = now
+            line = f"\r{self.label}: {text} "
+            self.stream.write(line)
+            self.stream.flush()
+            self.width = max(self.width, len(line))
+
+    def close(self) -> None:
+        if self.width:
+            self.stream.write("\r" + " " * self.width + "\r")
+            self.stream.flush()
+
+
+class Progress(TerminalLine):
+    """Loading: "N sources (R/s), T triples (R/s), F failed" on a terminal; silent in pipes and files."""
+
+    done = triples = failed = 0
 
     def __call__(self, outcome, origin: str) -> None:
         self.done += 1
@@ -93,21 +114,12 @@ class Progress:
         else:
             self.triples += outcome.triples
         now = time.monotonic()
-        if self.enabled and now - self.last > 0.2:
-            self.last = now
-            elapsed = max(now - self.start, 1e-9)
-            self.stream.write(f"\r{self.label}: {self.done:,} sources ({self.done / elapsed:,.0f}/s), "
-                              f"{self.triples:,} triples ({self.triples / elapsed:,.0f}/s), "
-                              f"{self.failed} failed ")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.done:
-            self.stream.write("\r" + " " * 100 + "\r")
-            self.stream.flush()
+        elapsed = max(now - self.start, 1e-9)
+        self.show(f"{self.done:,} sources ({self.done / elapsed:,.0f}/s), {self.triples:,} triples "
+                  f"({self.triples / elapsed:,.0f}/s), {self.failed} failed", now=now)
 
 
-class StepProgress:
+class StepProgress(TerminalLine):
     """A one-line "label: done/total checks (P%), elapsed" display on a terminal; silent elsewhere.
 
     For work done in steps over all documents at once (validation runs each check over every
@@ -121,32 +133,14 @@ class StepProgress:
     True
     """
 
-    def __init__(self, label: str, stream=None, enabled: bool | None = None, every: float = 0.2):
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.every = every
-        self.start = time.monotonic()
-        self.last = 0.0
-        self.shown = False
-
     def __call__(self, done: int, total: int) -> None:
         now = time.monotonic()
-        if self.enabled and (now - self.last >= self.every or done == total):
-            self.last = now
-            elapsed = int(now - self.start)
-            self.stream.write(f"\r{self.label}: {done:,}/{total:,} checks ({100 * done // max(total, 1)}%), "
-                              f"{elapsed // 60}m{elapsed % 60:02d}s ")
-            self.stream.flush()
-            self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            self.stream.write("\r" + " " * 72 + "\r")
-            self.stream.flush()
+        elapsed = int(now - self.start)
+        self.show(f"{done:,}/{total:,} checks ({100 * done // max(total, 1)}%), {elapsed // 60}m{elapsed % 60:02d}s",
+                  now=now, force=done == total)
 
 
-class CountProgress:
+class CountProgress(TerminalLine):
     """A one-line "N documents (R/s)" display on a terminal; silent in pipes and files.
 
     >>> import io
@@ -158,25 +152,9 @@ class CountProgress:
     (3, True)
     """
 
-    def __init__(self, label: str, stream=None, enabled: bool | None = None, every: float = 0.2):
-        self.label = label
-        self.stream = stream or sys.stderr
-        self.enabled = self.stream.isatty() if enabled is None else enabled
-        self.every = every
-        self.start = time.monotonic()
-        self.done = 0
-        self.last = 0.0
+    done = 0
 
     def step(self) -> None:
         self.done += 1
         now = time.monotonic()
-        if self.enabled and now - self.last >= self.every:
-            self.last = now
-            rate = self.done / max(now - self.start, 1e-9)
-            self.stream.write(f"\r{self.label}: {self.done:,} documents ({rate:,.0f}/s) ")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.enabled and self.done:
-            self.stream.write("\r" + " " * 60 + "\r")
-            self.stream.flush()
+        self.show(f"{self.done:,} documents ({self.done / max(now - self.start, 1e-9):,.0f}/s)", now=now)
