@@ -45,7 +45,8 @@ _BAD_IRI = re.compile(r'[\s<>"{}|\\^`]')
 def _graph_documents() -> list[tuple[Path, dict]]:
     base = REFERENCE / "ctdl" / "examples"
     if not base.exists():
-        return []
+        return [pytest.param(None, None, id="reference-absent", marks=pytest.mark.skip(
+            reason="../shared/reference is absent (fresh clone): needs ctdl/examples"))]
     found = []
     for folder in FOLDERS:
         for path in sorted((base / folder).iterdir()):

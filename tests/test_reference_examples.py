@@ -23,7 +23,8 @@ JSONISH = (".json", ".jsonld", ".json.txt")
 def _example_files() -> list[Path]:
     base = REFERENCE / "ctdl" / "examples"
     if not base.exists():
-        return []
+        return [pytest.param(None, id="reference-absent", marks=pytest.mark.skip(
+            reason="../shared/reference is absent (fresh clone): needs ctdl/examples"))]
     return sorted(p for folder in FOLDERS for p in (base / folder).iterdir()
                   if p.name.endswith(JSONISH))
 
