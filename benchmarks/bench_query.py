@@ -48,37 +48,38 @@ PREFIXES = ("PREFIX ceterms: <https://purl.org/ctdl/terms/> PREFIX ceasn: <https
 OURS_BUDGET = 30.0   # seconds of timed runs per query (ours)
 OURS_CAP = 300       # seconds after which a query's child process is stopped
 
-#: Corpus resources for the parameters that name one thing: (query, parameter) -> lookup.
+#: Corpus resources for the parameters that name one thing: (query, parameter) -> lookup of
+#: candidates (choose_params adds the LIMIT and keeps the first with an answer).
 PICKERS = {
     ("stackability/stacks-into", "target"):
-        "SELECT ?v WHERE { ?x ceterms:isPartOf ?v . ?y ceterms:isPartOf ?x } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?x ceterms:isPartOf ?v . ?y ceterms:isPartOf ?x }",
     ("stackability/ladders", "start"):
-        "SELECT ?v WHERE { ?v ceterms:isPartOf ?x . ?x ceterms:isAdvancedStandingFor ?cp } LIMIT 1",
-    ("pathways/traverse", "pathway"): "SELECT ?v WHERE { ?v ceterms:hasDestinationComponent ?d } LIMIT 1",
-    ("pathways/progress", "pathway"): "SELECT ?v WHERE { ?v ceterms:hasDestinationComponent ?d } LIMIT 1",
-    ("pathways/remaining", "pathway"): "SELECT ?v WHERE { ?v ceterms:hasDestinationComponent ?d } LIMIT 1",
-    ("competencies/blueprint-coverage", "blueprint"): "SELECT ?v WHERE { ?v ceasn:hasTopChild ?d } LIMIT 1",
-    ("competencies/blueprint-domains", "blueprint"): "SELECT ?v WHERE { ?v ceasn:hasTopChild ?d } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?v ceterms:isPartOf ?x . ?x ceterms:isAdvancedStandingFor ?cp }",
+    ("pathways/traverse", "pathway"): "SELECT DISTINCT ?v WHERE { ?v ceterms:hasDestinationComponent ?d }",
+    ("pathways/progress", "pathway"): "SELECT DISTINCT ?v WHERE { ?v ceterms:hasDestinationComponent ?d }",
+    ("pathways/remaining", "pathway"): "SELECT DISTINCT ?v WHERE { ?v ceterms:hasDestinationComponent ?d }",
+    ("competencies/blueprint-coverage", "blueprint"): "SELECT DISTINCT ?v WHERE { ?v ceasn:hasTopChild ?d }",
+    ("competencies/blueprint-domains", "blueprint"): "SELECT DISTINCT ?v WHERE { ?v ceasn:hasTopChild ?d }",
     ("competencies/blueprint-coverage", "program"):
-        "SELECT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo }",
     ("competencies/blueprint-domains", "program"):
-        "SELECT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo }",
     ("competencies/overlap", "a"):
-        "SELECT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo . "
-        "?b ceterms:requires/ceterms:targetLearningOpportunity ?lo FILTER(STR(?v) < STR(?b)) } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity ?lo . "
+        "?b ceterms:requires/ceterms:targetLearningOpportunity ?lo FILTER(STR(?v) < STR(?b)) }",
     ("competencies/overlap", "b"):
-        "SELECT ?v WHERE { ?a ceterms:requires/ceterms:targetLearningOpportunity ?lo . "
-        "?v ceterms:requires/ceterms:targetLearningOpportunity ?lo FILTER(STR(?a) < STR(?v)) } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?a ceterms:requires/ceterms:targetLearningOpportunity ?lo . "
+        "?v ceterms:requires/ceterms:targetLearningOpportunity ?lo FILTER(STR(?a) < STR(?v)) }",
     ("competencies/credentials-for-competency", "competency"):
-        "SELECT ?v WHERE { ?lo ceterms:teaches/ceterms:targetNode ?v } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?lo ceterms:teaches/ceterms:targetNode ?v }",
     ("research/q10-credit-for-certification", "certification"):
-        "SELECT ?v WHERE { ?v ceterms:isAdvancedStandingFor ?cp } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?v ceterms:isAdvancedStandingFor ?cp }",
     ("research/q03-credit-and-noncredit-pairs", "organization"):
-        "SELECT ?v WHERE { ?x ceterms:isNonCredit true ; ceterms:ownedBy ?v } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?x ceterms:isNonCredit true ; ceterms:ownedBy ?v }",
     ("research/q09-ladder-cost", "start"):
-        "SELECT ?v WHERE { ?v ceterms:isNonCredit true ; ceterms:isPartOf ?x } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?v ceterms:isNonCredit true ; ceterms:isPartOf ?x }",
     ("competencies/similar-credentials", "credential"):
-        "SELECT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity/ceterms:teaches ?c } LIMIT 1",
+        "SELECT DISTINCT ?v WHERE { ?v ceterms:requires/ceterms:targetLearningOpportunity/ceterms:teaches ?c }",
 }
 #: List parameters picked from the corpus: (query, parameter) -> lookup of several values.
 LIST_PICKERS = {
@@ -161,9 +162,8 @@ def choose_params(query, store, defaults: dict) -> tuple[dict, str]:
             if found:
                 values[p.name], origin = found, "corpus"
         elif (query.name, p.name) in PICKERS:
-            lookup = (PICKERS[(query.name, p.name)].replace("SELECT ?v", "SELECT DISTINCT ?v", 1)
-                      .replace("LIMIT 1", f"LIMIT {CANDIDATES}"))
-            found = list(dict.fromkeys(row[0].value for row in store.query(PREFIXES + lookup)))
+            lookup = f"{PREFIXES}{PICKERS[(query.name, p.name)]} LIMIT {CANDIDATES}"
+            found = [row[0].value for row in store.query(lookup)]
             if found:
                 choices[p.name] = found
     if not choices:

@@ -155,7 +155,7 @@ class Engine:
             graph_clause = ""
             # Terms compare as stored ids; a string function on ?g would decode the graph name of every
             # row (on disk a lookup each: 20x the cost of the scan). Report and staging graphs, known by
-            # a name prefix, are dropped from the (few) solutions instead: Runner.document_scope.
+            # a name prefix, are dropped from the (few) solutions instead: Runner.solutions.
             graph_filter = "FILTER(?g NOT IN (%s))" % ", ".join(f"<{g}>" for g in sorted(excluded))
         else:
             graph_clause = "VALUES ?g { " + " ".join(f"<{g}>" for g in graphs) + " }" if graphs else "VALUES ?g { }"
@@ -252,18 +252,21 @@ class Runner:
         self.plan = plan
         self.targets: dict[int, set] = {}
 
-    def document_scope(self, graph: str) -> bool:
-        """False for solutions in report and staging graphs (the queries do not filter them out)."""
-        return self.plan.graphs is not None or not graph.startswith(EXCLUDED_PREFIXES)
+    def solutions(self, text: str, document: bool):
+        """The solutions of one query, without those in report and staging graphs: a whole-store
+        query does not filter them out (see :meth:`Engine.plan`), so document-scope solutions are
+        dropped here when their graph has one of :data:`EXCLUDED_PREFIXES`."""
+        solutions = self.store.query(text, use_default_graph_as_union=True)
+        if not document or self.plan.graphs is not None:
+            return solutions
+        return (sol for sol in solutions if not sol["g"].value.startswith(EXCLUDED_PREFIXES))
 
     def target_set(self, group: QueryGroup) -> set:
         key = id(group)
         if key not in self.targets:
             doc = group.scope == "document"
             query = group.focus_query(self.plan.graph_clause, self.plan.graph_filter)
-            solutions = self.store.query(query, use_default_graph_as_union=True)
-            self.targets[key] = ({(sol["g"].value, sol["this"]) for sol in solutions if self.document_scope(sol["g"].value)}
-                                 if doc else {(None, sol["this"]) for sol in solutions})
+            self.targets[key] = {((sol["g"].value if doc else None), sol["this"]) for sol in self.solutions(query, doc)}
         return self.targets[key]
 
     @staticmethod
@@ -276,16 +279,14 @@ class Runner:
         return Raw(check, graph, focus, value, path)
 
     def run_job(self, job) -> list[Raw]:
-        store, plan, raw = self.store, self.plan, self.raw
+        plan, raw = self.plan, self.raw
         out = []
         if job[0] == "flag":
             _, group, checks = job
             doc = group.scope == "document"
             text = group.flag_query(plan.graph_clause, plan.graph_filter, checks)
-            for sol in store.query(text, use_default_graph_as_union=True):
+            for sol in self.solutions(text, doc):
                 graph = sol["g"].value if doc else None
-                if doc and not self.document_scope(graph):
-                    continue
                 focus = sol["this"]
                 for i, check in enumerate(checks):
                     flag = sol[f"_f{i}"]
@@ -297,13 +298,11 @@ class Runner:
         doc = members[0][0].scope == "document"
         if len(members) == 1 and members[0][1].kind != "rows":
             group, check = members[0]
-            for sol in store.query(text, use_default_graph_as_union=True):
-                if doc and not self.document_scope(sol["g"].value):
-                    continue
+            for sol in self.solutions(text, doc):
                 out.append(raw(check, sol["g"].value if doc else None, sol["this"], sol["value"], sol["path"]))
             return out
         solutions = []
-        for sol in store.query(text, use_default_graph_as_union=True):
+        for sol in self.solutions(text, doc):
             solutions.append(sol)
             if len(solutions) > ALONE_LIMIT:
                 break
@@ -311,9 +310,7 @@ class Runner:
             # unselective on its own: evaluate it joined with each target instead
             for group, check in members:
                 joined = group.joined_query(check, plan.graph_clause, plan.graph_filter)
-                for sol in store.query(joined, use_default_graph_as_union=True):
-                    if doc and not self.document_scope(sol["g"].value):
-                        continue
+                for sol in self.solutions(joined, doc):
                     out.append(raw(check, sol["g"].value if doc else None, sol["this"], sol["value"], sol["path"]))
             return out
         for group, check in members:
