@@ -256,3 +256,32 @@ def test_vs_last_run_takes_each_row_from_the_latest_file_that_measured_it(tmp_pa
     assert previous[("10k", "load", "load throughput", "base")]["ours"] == 100    # not hidden by a failed row
     assert previous[("100k", "load", "load throughput", "base")]["ours"] == 60   # the later file wins
     assert harness.previous_results("20260101T000000Z.json") == {}
+
+
+def test_query_parameters_are_picked_with_an_answer(corpus, monkeypatch):
+    """bench_query times a one-resource query on corpus parameters that have an answer, or says
+    that none of the candidates has one (it once timed five queries on empty answers)."""
+    from benchmarks import bench_query
+    from credgraph.catalog import EmbeddedTarget, catalog
+
+    store, _ = bench_query.build_store(corpus)          # in memory, with the ontology, as the harness
+    query = catalog()["stackability/stacks-into"]
+    target = EmbeddedTarget(store)
+    def answers(value) -> bool:
+        return bool(target.run(query.text, query.bind({"target": value}, resolver=target.resolve_ctid)).rows)
+
+    def first(lookup: str) -> str:
+        return next(iter(store.query(bench_query.PREFIXES + lookup + " LIMIT 1")))[0].value
+
+    organization = first("SELECT ?v WHERE { ?v a ceterms:CredentialOrganization FILTER(isIRI(?v)) }")
+    stacked_into = first("SELECT ?v WHERE { ?x ceterms:isPartOf ?v FILTER(isIRI(?v)) }")
+    assert not answers(organization) and answers(stacked_into)
+    # the first candidate has no answer (nothing stacks into an organization); the second has one
+    monkeypatch.setitem(bench_query.PICKERS, (query.name, "target"),
+                        f"SELECT ?v WHERE {{ VALUES ?v {{ <{organization}> <{stacked_into}> }} }}")
+    values, origin = bench_query.choose_params(query, store, {})
+    assert (values["target"], origin) == (stacked_into, "corpus")
+    # no candidate with an answer: the first is kept, and the origin says so
+    monkeypatch.setitem(bench_query.PICKERS, (query.name, "target"), f"SELECT ?v WHERE {{ VALUES ?v {{ <{organization}> }} }}")
+    values, origin = bench_query.choose_params(query, store, {})
+    assert values["target"] == organization and origin == "corpus (no answer for any of 1 candidate combinations)"
