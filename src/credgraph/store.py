@@ -79,12 +79,14 @@ P_LOAD_BATCH = _cg("loadBatch")
 
 #: Quads written per bulk call; bounds memory while loading.
 CHUNK = 100_000
-#: Quads of new serialised sources per batch: they are written by one bulk load at commit. Bulk
-#: loads cost less per quad the bigger they are (at 7M quads, 250k-quad loads took 40% more CPU
-#: than 1M-quad ones, and each costs ~0.2 s of syncing whatever its size), so batches grow from
-#: SERIAL_FIRST (the writer starts early) to SERIAL_CHUNK (~1.5 GB peak while loading).
+#: Quads of new serialised sources per batch: they are written by one bulk load at commit, in a
+#: writer thread while the next batch is parsed. Batches grow from SERIAL_FIRST (the writer starts
+#: early) to SERIAL_CHUNK. The last batch is written after all parsing is done, so a big cap is a
+#: long serial tail: with a 1M cap, 10k registry documents took 9.5-10.4 s (the last bulk load
+#: 3.4 s), with 200k 8.1-8.4 s; at 100k documents both took 120 s (the smaller loads used 10% more
+#: CPU: bulk loads cost less per quad the bigger they are) and a 100k cap took 150 s.
 SERIAL_FIRST = 100_000
-SERIAL_CHUNK = 1_000_000
+SERIAL_CHUNK = 200_000
 #: New serialised sources per batch at most (their bookkeeping is small).
 SERIAL_SOURCES = 50_000
 
