@@ -1089,13 +1089,15 @@ def render_structure(terms: Terms) -> str:
         "framework-contains-competency", "the framework a competency names lists it", sparql_target("""
         SELECT DISTINCT ?this WHERE {
             ?this a ceasn:Competency ; ceasn:isPartOf ?framework .
-            ?framework a ceasn:CompetencyFramework ; ceasn:hasTopChild ?top .
+            ?framework a ceasn:CompetencyFramework .
+            FILTER EXISTS { ?framework ceasn:hasTopChild ?top }
         }
         """),
         """
         SELECT DISTINCT $this ?path ?value WHERE {
             $this ceasn:isPartOf ?value .
-            ?value a ceasn:CompetencyFramework ; ceasn:hasTopChild ?top .
+            ?value a ceasn:CompetencyFramework .
+            FILTER EXISTS { ?value ceasn:hasTopChild ?top }
             BIND(ceasn:isPartOf AS ?path)
             FILTER NOT EXISTS { ?value ceasn:hasTopChild/ceasn:hasChild* $this }
             FILTER NOT EXISTS { $this (ceasn:isChildOf*)/ceasn:isTopChildOf ?value }

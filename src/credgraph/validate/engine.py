@@ -83,8 +83,17 @@ class QueryGroup:
         return f"{self.prefixes}\nSELECT {self.head()} WHERE {{ {self.focus(graph_clause, graph_filter)} }}"
 
     def flag_query(self, graph_clause: str, graph_filter: str, flags: list) -> str:
-        exprs = " ".join(f"({c.condition} AS ?_f{i})" for i, c in enumerate(flags))
-        return f"{self.prefixes}\nSELECT {self.head()} {exprs} WHERE {{ {self.focus(graph_clause, graph_filter)} }}"
+        """One row per focus node that may fail a flag, with each flag's value (``?_f0``...).
+
+        Focus nodes whose every flag is ``true`` are dropped in the query: returning them cost
+        half the time of the query (at 100k documents, 99,447 conforming competencies decoded
+        for nothing). The caller still decides from the values (unbound, false or odd: a result).
+        """
+        binds = " ".join(f"BIND(({c.condition}) AS ?_f{i})" for i, c in enumerate(flags))
+        all_true = " && ".join(f"COALESCE(sameTerm(?_f{i}, true), false)" for i in range(len(flags)))
+        names = " ".join(f"?_f{i}" for i in range(len(flags)))
+        return (f"{self.prefixes}\nSELECT {self.head()} {names} WHERE "
+                f"{{ {self.focus(graph_clause, graph_filter)} {binds} FILTER(!({all_true})) }}")
 
     def joined_query(self, check, graph_clause: str, graph_filter: str) -> str:
         """A rows check evaluated inside its target's focus nodes."""
