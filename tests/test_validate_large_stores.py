@@ -177,7 +177,7 @@ def test_flag_queries_return_only_focus_nodes_that_fail_a_flag(store):
     come back (conforming ones cost half the query time at 100k documents); the failures found
     are those of the same flags projected for every node, as before."""
     from credgraph.load import load
-    from credgraph.validate.engine import engine_for
+    from credgraph.validate.engine import Runner, engine_for
     from credgraph.validate.profiles import resolve_profiles
 
     load(store, ["data"])
@@ -190,7 +190,7 @@ def test_flag_queries_return_only_focus_nodes_that_fail_a_flag(store):
     for _, group, checks in flag_jobs:
         def failing(solutions):
             return {(s["this"], i) for s in solutions for i in range(len(checks))
-                    if s[f"_f{i}"] is None or s[f"_f{i}"].value not in ("true", "1")}
+                    if Runner.flag_fails(s[f"_f{i}"])}
         pruned = list(store.inner.query(group.flag_query(plan.graph_clause, plan.graph_filter, checks),
                                         use_default_graph_as_union=True))
         exprs = " ".join(f"({c.condition} AS ?_f{i})" for i, c in enumerate(checks))

@@ -279,6 +279,12 @@ class Runner:
         return self.targets[key]
 
     @staticmethod
+    def flag_fails(flag) -> bool:
+        """Whether a flag value of :meth:`QueryGroup.flag_query` is a result: unbound (an error),
+        false, or anything but true."""
+        return flag is None or flag.value not in ("true", "1")
+
+    @staticmethod
     def raw(check, graph, focus, value, path_term) -> Raw:
         if value is None and check.value_is_focus:
             value = focus
@@ -298,8 +304,7 @@ class Runner:
                 graph = sol["g"].value if doc else None
                 focus = sol["this"]
                 for i, check in enumerate(checks):
-                    flag = sol[f"_f{i}"]
-                    if flag is None or flag.value not in ("true", "1"):
+                    if self.flag_fails(sol[f"_f{i}"]):
                         out.append(Raw(check, graph, focus, focus if check.value_is_focus else None,
                                        check.path_text))
             return out
