@@ -130,6 +130,26 @@ def judged(area: str, row: dict) -> dict:
     return dict(row, area=area, targets=verdicts)
 
 
+def recorded(area: str, rows: list[dict], corpus: Corpus, seconds: float, loads: tuple) -> list[dict]:
+    """``rows`` as results files keep them: judged, with the corpus title, time taken and load average.
+
+    ``loads`` is the 1-minute load average before and after the area ran.
+    """
+    title = size_title(corpus)
+    return [dict(judged(area, dict(row, size=row.get("size", corpus.label))), seconds=round(seconds, 1),
+                 size_title=title, load_average=list(loads)) for row in rows]
+
+
+def save_results(rows: list[dict], args: dict, stamp: str | None = None, info: dict | None = None) -> Path:
+    """Write ``benchmarks/results/<stamp>.json`` (the machine, the arguments, the rows); its path."""
+    stamp = stamp or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{stamp}.json"
+    path.write_text(json.dumps({"time": stamp, "machine": info or machine(), "args": args, "rows": rows},
+                               indent=1))
+    return path
+
+
 def previous_results(before: str) -> dict[tuple, dict]:
     """The latest earlier measurement of every row, by (size, area, metric, baseline_name): rows of
     the results files named before ``before``, a later file's winning (runs often cover some sizes
@@ -191,7 +211,8 @@ def size_title(corpus: Corpus) -> str:
             f"~{corpus.triples_estimate:,} triples, {corpus.defect_count:,} with defects")
 
 
-def _load_average() -> float | None:
+def load_average() -> float | None:
+    """The 1-minute load average (None where the platform has none)."""
     try:
         return round(os.getloadavg()[0], 2)
     except OSError:
@@ -305,16 +326,13 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for area in areas:
             print(f"--- {area} at {corpus.label} ...", file=sys.stderr, flush=True)
-            load_before = _load_average()
+            load_before = load_average()
             found, seconds, error = run_area(area, corpus, args.repeat, args.timeout)
-            load_after = _load_average()
+            load_after = load_average()
             if error:
                 found = [{"size": corpus.label, "metric": "(failed)", "ours": None, "baseline": None,
                           "baseline_name": "", "unit": "", "ratio": None, "note": error}]
-            for row in found:
-                row.setdefault("size", corpus.label)
-                rows.append(dict(judged(area, row), seconds=round(seconds, 1), size_title=title,
-                                 load_average=[load_before, load_after]))
+            rows += recorded(area, found, corpus, seconds, (load_before, load_after))
         all_rows += rows
         print(f"\n== {title} ==")
         print(table(rows, previous))
@@ -322,9 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(section(title, rows, previous))
     result = {"time": stamp, "machine": info, "args": vars(args), "rows": all_rows}
     if not args.no_save:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"{stamp}.json").write_text(json.dumps(result, indent=1))
-        print(f"results: {RESULTS / f'{stamp}.json'}")
+        print(f"results: {save_results(all_rows, vars(args), stamp, info)}")
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=1))
     if args.markdown:

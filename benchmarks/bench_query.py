@@ -398,10 +398,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="keep the built store in DIR and reuse it next time (same corpus only)")
     parser.add_argument("--only", action="append", metavar="TEXT",
                         help="time only the queries whose name contains TEXT (repeatable)")
+    parser.add_argument("--save", action="store_true",
+                        help="also write benchmarks/results/<time>.json, as python -m benchmarks does "
+                             "(render it with --from-results)")
     args = parser.parse_args(argv)
+    from benchmarks.__main__ import load_average, recorded, save_results
+
     corpus = corpus_for(args.docs, args.credentials)
+    loads, started = [load_average()], time.perf_counter()
     rows = run(corpus, args.repeat, parse_size(args.baseline_cap), args.budget, progress=True,
                store_dir=args.store, only=args.only)
+    if args.save:
+        loads.append(load_average())
+        args_saved = dict(vars(args), store=str(args.store) if args.store else None)
+        print(f"results: {save_results(recorded('query', rows, corpus, time.perf_counter() - started, loads), args_saved)}")
     print(f"{'size':>18} {'metric':<52} {'ours ms':>9} {'rdflib ms':>10} {'ratio':>8}")
     for r in rows:
         base = f"{r['baseline']:>10,.1f}" if r["baseline"] is not None else f"{'-':>10}"

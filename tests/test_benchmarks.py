@@ -285,3 +285,27 @@ def test_query_parameters_are_picked_with_an_answer(corpus, monkeypatch):
     monkeypatch.setitem(bench_query.PICKERS, (query.name, "target"), f"SELECT ?v WHERE {{ VALUES ?v {{ <{organization}> }} }}")
     values, origin = bench_query.choose_params(query, store, {})
     assert values["target"] == organization and origin == "corpus (no answer for any of 1 candidate combinations)"
+
+
+def test_the_query_benchmark_saves_results_the_harness_renders(tmp_path, monkeypatch, capsys):
+    """`bench_query --save` writes a results file like `python -m benchmarks` (rows judged against
+    the query targets), so a query leg run on its own (e.g. at 1M credentials on a kept store)
+    lands in the same tables as the harness's."""
+    import benchmarks.__main__ as harness
+    from benchmarks import bench_query
+    from benchmarks import corpus as corpus_module
+
+    monkeypatch.setattr(harness, "RESULTS", tmp_path / "results")
+    monkeypatch.setattr(corpus_module, "CACHE", tmp_path / "cache")
+    assert bench_query.main(["--docs", "150", "--only", "ecosystem/find-topic", "--save", "--baseline-cap", "0"]) == 0
+    [saved] = list((tmp_path / "results").glob("*.json"))
+    assert f"results: {saved}" in capsys.readouterr().out
+    data = json.loads(saved.read_text())
+    rows = {r["metric"]: r for r in data["rows"]}
+    assert set(rows) == {"p50 ecosystem/find-topic", "p95 ecosystem/find-topic"}
+    assert all(r["area"] == "query" and r["size"] == "150" and r["ours"] > 0 for r in rows.values())
+    assert rows["p95 ecosystem/find-topic"]["size_title"].startswith("150: 150 documents")
+    assert data["machine"]["cores"] and data["args"]["only"] == ["ecosystem/find-topic"]
+    md = tmp_path / "t.md"
+    assert harness.from_results([str(saved)], None, str(md)) == 0
+    assert "| query | p95 ecosystem/find-topic |" in md.read_text()
