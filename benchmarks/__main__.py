@@ -140,11 +140,14 @@ def recorded(area: str, rows: list[dict], corpus: Corpus, seconds: float, loads:
                  size_title=title, load_average=list(loads)) for row in rows]
 
 
-def save_results(rows: list[dict], args: dict, stamp: str | None = None, info: dict | None = None) -> Path:
-    """Write ``benchmarks/results/<stamp>.json`` (the machine, the arguments, the rows); its path."""
+def save_results(rows: list[dict], args: dict, stamp: str | None = None, info: dict | None = None,
+                 path: Path | None = None) -> Path:
+    """Write the results (the time, machine, arguments and rows) to ``path``, by default
+    ``benchmarks/results/<stamp>.json``; returns the path written."""
     stamp = stamp or datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / f"{stamp}.json"
+    if path is None:
+        RESULTS.mkdir(exist_ok=True)
+        path = RESULTS / f"{stamp}.json"
     path.write_text(json.dumps({"time": stamp, "machine": info or machine(), "args": args, "rows": rows},
                                indent=1))
     return path
@@ -338,11 +341,10 @@ def main(argv: list[str] | None = None) -> int:
         print(table(rows, previous))
         print()
         sections.append(section(title, rows, previous))
-    result = {"time": stamp, "machine": info, "args": vars(args), "rows": all_rows}
     if not args.no_save:
         print(f"results: {save_results(all_rows, vars(args), stamp, info)}")
     if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=1))
+        save_results(all_rows, vars(args), stamp, info, Path(args.json))
     if args.markdown:
         Path(args.markdown).write_text(f"Machine: {describe_machine(info)}\n\n" + "\n".join(sections))
         print(f"markdown: {args.markdown}")
