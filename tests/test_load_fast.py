@@ -8,6 +8,7 @@ import json
 import os
 import re
 import sys
+import threading
 
 import pyoxigraph as ox
 import pytest
@@ -311,3 +312,94 @@ def test_a_document_that_kills_its_worker_is_reported_and_the_rest_load(corpus, 
     [(origin, error)] = report.errors()
     assert origin == str(killer) and "crashed the parser process" in str(error)
     assert store.triple_count() > 0 and str(killer) not in {s["origin"] for s in store.sources()}
+
+
+# --------------------------------------------------------------------------- the stream
+# Into an empty store, new serialised sources are streamed into long bulk loads under one journal
+# (store module docstring); into a store that holds data they take the batch path.
+def _source_iri(store, origin) -> str:
+    [source] = [s["source"] for s in store.sources() if s["origin"] == str(origin)]
+    return source
+
+
+@pytest.mark.parametrize("loads", [(None,), (500, 1000, None)], ids=["one bulk load", "several"])
+def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, loads):
+    import credgraph.store as store_module
+
+    monkeypatch.setattr(store_module, "STREAM_LOADS", loads)
+    streamed, batched = open_store(tmp_path / "streamed"), open_store(tmp_path / "batched")
+    seed = tmp_path / "seed.ttl"
+    seed.write_bytes(b"<https://ex.org/a> <https://ex.org/p> 'x' .")
+    load(batched, [seed])  # not empty: the corpus takes the batch path
+    b = load(batched, [corpus.dir], workers=2)
+    batched.drop_source(_source_iri(batched, seed))
+    s = load(streamed, [corpus.dir], workers=2)
+    assert s.loaded == b.loaded == corpus.docs and s.triples == b.triples == corpus.triples_estimate
+    assert [(o.record.origin, o.triples, o.graphs) for o in s.outcomes] == \
+        [(o.record.origin, o.triples, o.graphs) for o in b.outcomes]
+    assert content(streamed) == content(batched)
+    assert metadata(streamed) == metadata(batched)
+    assert not list(streamed.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
+
+
+def test_a_source_the_stream_cannot_take_ends_it_and_the_rest_load_in_batches(corpus, tmp_path):
+    files = [f for f in corpus.files if f.parent.parent == corpus.dir][:60]
+    turtle = tmp_path / "t.ttl"
+    turtle.write_bytes(b"<https://ex.org/t> <https://ex.org/p> 't' .")
+    changed = tmp_path / "changed.json"
+    changed.write_bytes(_doc_with_value(files[10], "Renamed"))  # the same graph as files[10]
+    store = open_store(tmp_path / "s")
+    report = load(store, [*files[:30], turtle, *files[30:], files[5], changed], workers=0)
+    assert report.failed == 0 and report.loaded == 62 and report.unchanged == 1
+    origins = {s["origin"] for s in store.sources()}
+    assert str(turtle) in origins and str(changed) in origins and str(files[10]) not in origins
+    assert bool(store.query('ASK { ?s ?p "Renamed"@en-us }'))
+    sizes = store.graph_sizes()
+    assert all(s["triples"] == sum(sizes.get(g, 0) for g in s["graphs"]) for s in store.sources())
+    assert not list(store.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
+
+
+def test_a_crash_before_the_stream_commits_leaves_the_store_empty(tmp_path):
+    from credgraph.store import _Stream
+
+    path = tmp_path / "store"
+    store = open_store(path)
+    stream = _Stream(store)
+    store._seen = set()
+    for name in ("x", "y"):
+        stream.add(*_new_source(tmp_path, name))
+    stream.queue.put(stream.END)
+    stream.thread.join()  # the bulk loads are done; the commit never happens
+    assert bool(store.query('ASK { ?s ?p "x" }')) and len(store.sources()) == 2
+    store.close()
+    del store, stream
+    reopened = open_store(path)
+    assert list(reopened.inner.quads_for_pattern(None, None, None, None)) == []
+
+
+def test_a_stream_that_fails_to_write_leaves_the_store_empty_and_says_so(tmp_path):
+    from credgraph.errors import StoreError
+
+    store = open_store(tmp_path / "store")
+    good = _new_source(tmp_path, "good")
+    record, nq = _new_source(tmp_path, "bad")
+    nq.data = b"<https://ex.org/bad> this is not N-Quads .\n"
+    with pytest.raises(StoreError) as raised:
+        list(store.write([good, (record, nq), _new_source(tmp_path, "after")]))
+    assert "left empty" in raised.value.fix
+    assert list(store.inner.quads_for_pattern(None, None, None, None)) == []
+    assert not [t for t in threading.enumerate() if t.name == "credgraph-stream"]
+
+
+def test_an_interrupted_stream_leaves_the_store_empty(tmp_path):
+    store = open_store(tmp_path / "store")
+
+    def items():
+        for i in range(5):
+            yield _new_source(tmp_path, f"s{i}")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        list(store.write(items()))
+    assert list(store.inner.quads_for_pattern(None, None, None, None)) == []
+    assert not [t for t in threading.enumerate() if t.name == "credgraph-stream"]

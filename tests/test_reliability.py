@@ -101,6 +101,30 @@ def test_sigkill_during_a_replace_keeps_the_old_or_the_new_version(tmp_path, aft
         assert versions == {"new": BIG_TRIPLES}
 
 
+@pytest.fixture(scope="module")
+def registry_folder(tmp_path_factory):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the benchmarks corpus generator
+    from benchmarks.corpus import generate
+
+    return generate(tmp_path_factory.mktemp("corpus"), 4000, seed=5)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [0.8, 1.6, 2.4])
+def test_sigkill_during_a_load_into_an_empty_store_leaves_it_empty_or_complete(tmp_path, registry_folder, after):
+    """Registry documents into an empty store are streamed under one journal: all or nothing."""
+    store = tmp_path / "store"
+    code = _load_and_kill(store, registry_folder.dir, after)
+    counts = _check_consistent(store)
+    if code == -signal.SIGKILL and not counts:
+        s = open_store(store)
+        assert list(s.inner.quads_for_pattern(None, None, None, None)) == []
+        s.close()
+    else:  # finished before the kill, or killed while committing: then it is all there
+        assert len(counts) == registry_folder.docs
+        assert sum(counts.values()) == registry_folder.triples_estimate
+
+
 # --------------------------------------------------------------------------- no network
 @pytest.fixture
 def sockets_disabled(monkeypatch):
