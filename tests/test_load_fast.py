@@ -399,7 +399,31 @@ def test_an_interrupted_stream_leaves_the_store_empty(tmp_path):
             yield _new_source(tmp_path, f"s{i}")
         raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt) as raised:
         list(store.write(items()))
     assert list(store.inner.quads_for_pattern(None, None, None, None)) == []
+    assert raised.value.__notes__ == ["the store was left empty, as it was before this load"]
     assert not [t for t in threading.enumerate() if t.name == "credgraph-stream"]
+
+
+def test_ctrl_c_during_an_initial_load_says_the_store_is_empty(corpus, tmp_path, monkeypatch, capsys):
+    from credgraph import cli
+    from credgraph.load import parallel
+
+    real = parallel.ordered_map
+
+    def interrupted(*args, **kwargs):
+        for i, pair in enumerate(real(*args, **kwargs)):
+            if i == 20:
+                raise KeyboardInterrupt
+            yield pair
+
+    monkeypatch.setattr(sys.modules["credgraph.load"], "ordered_map", interrupted)
+    code = cli.main(["load", str(corpus.dir), "--store", str(tmp_path / "s"), "--quiet"])
+    assert code == 130
+    assert "interrupted; the store was left empty, as it was before this load" in capsys.readouterr().err
+    import gc
+
+    gc.collect()  # the interrupted command's store handle (held by the traceback's frames)
+    store = open_store(tmp_path / "s")
+    assert list(store.inner.quads_for_pattern(None, None, None, None)) == []

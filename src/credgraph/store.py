@@ -396,6 +396,10 @@ class Store:
                 stream = None
             yield from writer.drain()
             yield from batch.commit()
+        except BaseException as exc:
+            if stream is not None and not isinstance(exc, StoreError):  # StoreError says so itself
+                exc.add_note("the store was left empty, as it was before this load")
+            raise
         finally:
             if stream is not None:  # interrupted (or the stream failed): nothing of it is kept
                 stream.abort()
