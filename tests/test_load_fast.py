@@ -322,11 +322,13 @@ def _source_iri(store, origin) -> str:
     return source
 
 
-@pytest.mark.parametrize("loads", [(None,), (500, 1000, None)], ids=["one bulk load", "several"])
-def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, loads):
+@pytest.mark.parametrize("loads, queue_bytes", [((None,), 32 << 20), ((500, 1000, None), 32 << 20), ((None,), 1)],
+                         ids=["one bulk load", "several", "one source queued at a time"])
+def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, loads, queue_bytes):
     import credgraph.store as store_module
 
     monkeypatch.setattr(store_module, "STREAM_LOADS", loads)
+    monkeypatch.setattr(store_module, "STREAM_QUEUE_BYTES", queue_bytes)
     streamed, batched = open_store(tmp_path / "streamed"), open_store(tmp_path / "batched")
     seed = tmp_path / "seed.ttl"
     seed.write_bytes(b"<https://ex.org/a> <https://ex.org/p> 'x' .")

@@ -106,8 +106,9 @@ SERIAL_SOURCES = 50_000
 #: overlaps parsing from the start (a bulk load builds its last ~1M quads after its input ends);
 #: None: the rest of the stream in one bulk load.
 STREAM_LOADS = (100_000, 200_000, 400_000, None)
-#: Sources waiting in the stream's queue at most (backpressure on the parsing side).
-STREAM_QUEUE = 512
+#: Bytes of N-Quads waiting in the stream's queue at most (backpressure on the parsing side; a
+#: source bigger than this still goes through, alone).
+STREAM_QUEUE_BYTES = 32 << 20
 
 #: Stands for the journal node in :attr:`NQuads.links` until the batch that writes them is known.
 JOURNAL_PLACEHOLDER = "urn:credgraph:journal:pending"
@@ -533,7 +534,7 @@ class _StreamReader:
         if self.pos >= len(self.data):
             if self.stream.ended or (self.budget is not None and self.quads >= self.budget):
                 return b""
-            item = self.stream.queue.get()
+            item = self.stream.take()
             if item is _Stream.END or item is _Stream.ABORT:
                 self.stream.ended = True
                 if item is _Stream.ABORT:
@@ -556,7 +557,9 @@ class _Stream:
     def __init__(self, store: Store):
         self.store, self.inner = store, store.inner
         self.journal = ox.NamedNode(f"urn:credgraph:journal:{uuid.uuid4()}")
-        self.queue: queue.Queue = queue.Queue(STREAM_QUEUE)
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.room = threading.Condition()
+        self.queued = 0  # bytes in the queue
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.ended = False
@@ -593,20 +596,33 @@ class _Stream:
                 budget = next(loads, None)
                 self.inner.bulk_load(_StreamReader(self, budget), ox.RdfFormat.N_QUADS, lenient=True)
         except BaseException as exc:  # noqa: BLE001 (reported by commit or abort)
-            self.error = exc
-            while not self.ended:  # unblock the producer: drain until it says the stream ended
-                item = self.queue.get()
+            with self.room:
+                self.error = exc
+                self.room.notify()
+            while not self.ended:  # take what is still sent until the producer ends the stream
+                item = self.take()
                 self.ended = item is self.END or item is self.ABORT
 
+    def take(self):
+        """The next item of the queue (in the writer thread), making room for the producer."""
+        item = self.queue.get()
+        if isinstance(item, tuple):
+            with self.room:
+                self.queued -= len(item[0])
+                self.room.notify()
+        return item
+
     def _put(self, item) -> None:
-        while True:
-            if self.error is not None:
-                self._fail()
-            try:
-                self.queue.put(item, timeout=0.5)
+        """Queue an item once there is room (or raise the writer's error)."""
+        size = len(item[0]) if isinstance(item, tuple) else 0
+        with self.room:
+            while self.error is None and self.queued and self.queued + size > STREAM_QUEUE_BYTES:
+                self.room.wait()
+            if self.error is None:
+                self.queued += size
+                self.queue.put(item)
                 return
-            except queue.Full:
-                continue
+        self._fail()
 
     def commit(self) -> None:
         """Wait for the bulk loads to take everything, then commit (delete the journal)."""
