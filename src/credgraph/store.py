@@ -105,7 +105,9 @@ SERIAL_SOURCES = 50_000
 #: Quads per bulk load of a stream (:class:`_Stream`): the first loads are small, so that writing
 #: overlaps parsing from the start (a bulk load builds its last ~1M quads after its input ends);
 #: None: the rest of the stream in one bulk load.
-STREAM_LOADS = (100_000, 200_000, 400_000, None)
+STREAM_LOADS = (100_000, 200_000, 400_000, 8_000_000)
+#: After a bulk load of at least this many quads, let RocksDB compact (:meth:`_Stream._settle`).
+STREAM_SETTLE = 4_000_000
 #: Bytes of N-Quads waiting in the stream's queue at most (backpressure on the parsing side; a
 #: source bigger than this still goes through, alone).
 STREAM_QUEUE_BYTES = 32 << 20
@@ -563,6 +565,7 @@ class _Stream:
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.ended = False
+        self.settled = 0
 
     def takes(self, record: SourceRecord, quads) -> bool:
         """A new serialised source none of whose graphs this write has met."""
@@ -593,8 +596,10 @@ class _Stream:
         try:
             loads = iter(STREAM_LOADS)
             while not self.ended:
-                budget = next(loads, None)
+                budget = next(loads, STREAM_LOADS[-1])
                 self.inner.bulk_load(_StreamReader(self, budget), ox.RdfFormat.N_QUADS, lenient=True)
+                if budget is not None and budget >= STREAM_SETTLE and not self.ended:
+                    self._settle()
         except BaseException as exc:  # noqa: BLE001 (reported by commit or abort)
             with self.room:
                 self.error = exc
@@ -602,6 +607,13 @@ class _Stream:
             while not self.ended:  # take what is still sent until the producer ends the stream
                 item = self.take()
                 self.ended = item is self.END or item is self.ABORT
+
+    def _settle(self) -> None:
+        """Between long bulk loads: one ordinary write and a flush, after which RocksDB merges
+        the ingested files (their indexes are held in memory until it does)."""
+        self.inner.extend([ox.Quad(self.journal, P_COUNT, ox.Literal(self.settled), META)])
+        self.inner.flush()
+        self.settled += 1
 
     def take(self):
         """The next item of the queue (in the writer thread), making room for the producer."""
