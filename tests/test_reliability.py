@@ -30,13 +30,35 @@ def _write_big(path: Path, value: str, n: int = BIG_TRIPLES) -> None:
 
 
 def _load_and_kill(store: Path, source: Path, after: float) -> int:
-    """Start `credgraph load` in its own process and SIGKILL it after ``after`` seconds."""
+    """Start `credgraph load` in its own process and SIGKILL it after ``after`` seconds; its
+    parsing workers must not outlive it."""
     proc = subprocess.Popen([sys.executable, "-m", "credgraph", "load", str(source), "--store", str(store),
                              "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(after)
+    workers = _children(proc.pid)
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
-    return proc.wait()
+    code = proc.wait()
+    deadline = time.monotonic() + 10
+    while [w for w in workers if _alive(w)] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [w for w in workers if _alive(w)], "parsing workers outlived the killed load"
+    return code
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    """Running (a zombie waiting to be reaped counts as gone)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
 
 
 def _check_consistent(store_path: Path) -> dict:

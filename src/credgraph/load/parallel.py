@@ -45,6 +45,28 @@ def _run_chunk(fn: Callable[[Any], Any], items: list) -> list:
     return [fn(item) for item in items]
 
 
+def _die_with(parent: int) -> None:
+    """Worker initializer: end this worker when the process that started it dies, even by
+    SIGKILL (a killed loader's workers would otherwise wait for work forever)."""
+    try:
+        import ctypes  # noqa: PLC0415
+        import signal  # noqa: PLC0415
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):  # elsewhere: watch the parent
+        import threading  # noqa: PLC0415
+        import time  # noqa: PLC0415
+
+        def watch():
+            while os.getppid() == parent:
+                time.sleep(1)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # it died before the signal was armed
+        os._exit(1)
+
+
 class _Pool:
     """A process pool that can be replaced when one of its workers dies."""
 
@@ -53,7 +75,8 @@ class _Pool:
         self.executor = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_die_with, initargs=(os.getpid(),))
 
     def submit(self, fn, items):
         return self.executor.submit(_run_chunk, fn, items)
