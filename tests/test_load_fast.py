@@ -322,13 +322,19 @@ def _source_iri(store, origin) -> str:
     return source
 
 
-@pytest.mark.parametrize("loads, queue_bytes", [((None,), 32 << 20), ((500, 1000, None), 32 << 20), ((None,), 1)],
-                         ids=["one bulk load", "several", "one source queued at a time"])
-def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, loads, queue_bytes):
+@pytest.mark.parametrize("loads, queue_bytes, settle", [
+    ((None,), 32 << 20, 4_000_000), ((500, 1000, None), 32 << 20, 4_000_000), ((None,), 1, 4_000_000),
+    ((500, 2000), 32 << 20, 2000)], ids=["one bulk load", "several", "one source queued at a time",
+                                         "compacting between bulk loads"])
+def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, loads, queue_bytes, settle):
     import credgraph.store as store_module
 
     monkeypatch.setattr(store_module, "STREAM_LOADS", loads)
     monkeypatch.setattr(store_module, "STREAM_QUEUE_BYTES", queue_bytes)
+    monkeypatch.setattr(store_module, "STREAM_SETTLE", settle)
+    settled = []
+    real_settle = store_module._Stream._settle
+    monkeypatch.setattr(store_module._Stream, "_settle", lambda self: (settled.append(self.written), real_settle(self)))
     streamed, batched = open_store(tmp_path / "streamed"), open_store(tmp_path / "batched")
     seed = tmp_path / "seed.ttl"
     seed.write_bytes(b"<https://ex.org/a> <https://ex.org/p> 'x' .")
@@ -342,6 +348,10 @@ def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, l
     assert content(streamed) == content(batched)
     assert metadata(streamed) == metadata(batched)
     assert not list(streamed.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
+    if settle <= max((b for b in loads if b), default=0):  # bulk loads of 2000 quads, each followed by one
+        assert len(settled) >= corpus.triples_estimate // 2000 - 1 and settled == sorted(set(settled))
+    else:
+        assert settled == []
 
 
 def test_a_source_the_stream_cannot_take_ends_it_and_the_rest_load_in_batches(corpus, tmp_path):

@@ -42,9 +42,8 @@ loads cost far less than one per batch (at 100k registry documents the batches s
 compaction, the stream none). It holds the indexes of files not yet compacted in memory, so the
 stream's bulk loads stop at 8M quads and let it compact (1M credentials in one bulk load peaked at
 6.3 GiB). A crash rolls the store back to empty, as it was: an initial load is all or nothing as
-a whole. The first source
-the stream cannot take (one met before, one not serialised) ends the stream with a commit; the
-rest of the write takes the batch path.
+a whole. The first source the stream cannot take (one met before, one not serialised) ends the
+stream with a commit; the rest of the write takes the batch path.
 
 >>> store = open_store(":memory:")
 >>> store.triple_count()
@@ -89,7 +88,7 @@ P_ORIGIN, P_SHA, P_FORMAT = _cg("origin"), _cg("sha256"), _cg("format")
 P_COUNT, P_GRAPH, P_LOADED_FROM = _cg("tripleCount"), _cg("graph"), _cg("loadedFrom")
 P_PENDING, P_STAGING = _cg("pendingGraph"), _cg("stagingGraph")
 P_LOAD_BATCH = _cg("loadBatch")
-P_STARTED_EMPTY = _cg("startedOnEmptyStore")
+P_STARTED_EMPTY, P_QUADS_WRITTEN = _cg("startedOnEmptyStore"), _cg("quadsWritten")
 
 #: Quads written per bulk call; bounds memory while loading.
 CHUNK = 100_000
@@ -106,7 +105,7 @@ SERIAL_SOURCES = 50_000
 
 #: Quads per bulk load of a stream (:class:`_Stream`): the first loads are small, so that writing
 #: overlaps parsing from the start (a bulk load builds its last ~1M quads after its input ends);
-#: None: the rest of the stream in one bulk load.
+#: the last one repeats (None: the rest of the stream in one bulk load).
 STREAM_LOADS = (100_000, 200_000, 400_000, 8_000_000)
 #: After a bulk load of at least this many quads, let RocksDB compact (:meth:`_Stream._settle`).
 STREAM_SETTLE = 4_000_000
@@ -567,7 +566,7 @@ class _Stream:
         self.thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.ended = False
-        self.settled = 0
+        self.written = 0  # quads the finished bulk loads took
 
     def takes(self, record: SourceRecord, quads) -> bool:
         """A new serialised source none of whose graphs this write has met."""
@@ -599,7 +598,9 @@ class _Stream:
             loads = iter(STREAM_LOADS)
             while not self.ended:
                 budget = next(loads, STREAM_LOADS[-1])
-                self.inner.bulk_load(_StreamReader(self, budget), ox.RdfFormat.N_QUADS, lenient=True)
+                reader = _StreamReader(self, budget)
+                self.inner.bulk_load(reader, ox.RdfFormat.N_QUADS, lenient=True)
+                self.written += reader.quads
                 if budget is not None and budget >= STREAM_SETTLE and not self.ended:
                     self._settle()
         except BaseException as exc:  # noqa: BLE001 (reported by commit or abort)
@@ -613,9 +614,8 @@ class _Stream:
     def _settle(self) -> None:
         """Between long bulk loads: one ordinary write and a flush, after which RocksDB merges
         the ingested files (their indexes are held in memory until it does)."""
-        self.inner.extend([ox.Quad(self.journal, P_COUNT, ox.Literal(self.settled), META)])
+        self.inner.extend([ox.Quad(self.journal, P_QUADS_WRITTEN, ox.Literal(self.written), META)])
         self.inner.flush()
-        self.settled += 1
 
     def take(self):
         """The next item of the queue (in the writer thread), making room for the producer."""
