@@ -4,6 +4,7 @@ all-or-nothing guarantee the store's docstring promises."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -21,7 +22,7 @@ from credgraph import ids  # noqa: E402
 from credgraph.load import Admission, LoadReport, _inputs_with_uris, load  # noqa: E402
 from credgraph.load import jsonld  # noqa: E402
 from credgraph.load.reading import read_file  # noqa: E402
-from credgraph.store import META, NQuads, SourceRecord, _Batch, open_store  # noqa: E402
+from credgraph.store import META, RDF_TYPE, NQuads, SourceRecord, Store, _Batch, open_store  # noqa: E402
 
 BNODE = re.compile(r"_:[A-Za-z0-9]+")
 
@@ -332,9 +333,10 @@ def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, l
     monkeypatch.setattr(store_module, "STREAM_LOADS", loads)
     monkeypatch.setattr(store_module, "STREAM_QUEUE_BYTES", queue_bytes)
     monkeypatch.setattr(store_module, "STREAM_SETTLE", settle)
-    settled = []
-    real_settle = store_module._Stream._settle
-    monkeypatch.setattr(store_module._Stream, "_settle", lambda self: (settled.append(self.written), real_settle(self)))
+    checkpoints = []
+    real_checkpoint = store_module._Stream._checkpoint
+    monkeypatch.setattr(store_module._Stream, "_checkpoint", lambda self, batch, settle: (
+        checkpoints.append((self.written, settle)), real_checkpoint(self, batch, settle=settle)))
     streamed, batched = open_store(tmp_path / "streamed"), open_store(tmp_path / "batched")
     seed = tmp_path / "seed.ttl"
     seed.write_bytes(b"<https://ex.org/a> <https://ex.org/p> 'x' .")
@@ -348,8 +350,15 @@ def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, l
     assert content(streamed) == content(batched)
     assert metadata(streamed) == metadata(batched)
     assert not list(streamed.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
-    if settle <= max((b for b in loads if b), default=0):  # bulk loads of 2000 quads, each followed by one
-        assert len(settled) >= corpus.triples_estimate // 2000 - 1 and settled == sorted(set(settled))
+    written = [w for w, _ in checkpoints]  # one checkpoint per bulk load, quads before it
+    assert written == sorted(set(written)) and written[0] == 0
+    if loads[-1] is None:  # the last bulk load takes the rest
+        assert len(checkpoints) == len(loads)
+    else:  # bulk loads of 500 quads, then of 2000 (each ends at a source's end)
+        assert len(checkpoints) >= corpus.triples_estimate // 2000
+    settled = [w for w, s in checkpoints if s]  # flushed, so RocksDB compacts
+    if settle <= max((b for b in loads if b), default=0):
+        assert len(settled) >= len(checkpoints) - 3
     else:
         assert settled == []
 
@@ -380,13 +389,81 @@ def test_a_crash_before_the_stream_commits_leaves_the_store_empty(tmp_path):
     store._seen = set()
     for name in ("x", "y"):
         stream.add(*_new_source(tmp_path, name))
-    stream.queue.put(stream.END)
-    stream.thread.join()  # the bulk loads are done; the commit never happens
-    assert bool(store.query('ASK { ?s ?p "x" }')) and len(store.sources()) == 2
+    stream.queue.put(stream.ABORT)  # the bulk load dies half-way and nothing records it as done
+    stream.thread.join()
+    assert len(store.sources()) < 2 and stream.kept == 0
     store.close()
     del store, stream
+    gc.collect()  # the writer's error holds the stream in a reference cycle
     reopened = open_store(path)
     assert list(reopened.inner.quads_for_pattern(None, None, None, None)) == []
+
+
+def _crashed_stream(tmp_path, monkeypatch, names, finished):
+    """A stream of one bulk load per source whose process dies after ``finished`` of them were
+    recorded as done: the next one wrote everything, but its checkpoint never happened."""
+    import credgraph.store as store_module
+
+    monkeypatch.setattr(store_module, "STREAM_LOADS", (1,))
+    real = store_module._Stream._checkpoint
+    done = []
+
+    def checkpoint(self, batch, settle):
+        if len(done) < finished:
+            done.append(batch)
+            real(self, batch, settle=settle)
+
+    monkeypatch.setattr(store_module._Stream, "_checkpoint", checkpoint)
+    path = tmp_path / "store"
+    store = open_store(path)
+    stream = store_module._Stream(store)
+    store._seen = set()
+    for name in names:
+        stream.add(*_new_source(tmp_path, name))
+    stream.queue.put(stream.END)
+    stream.thread.join()  # every bulk load is done; the commit never happens
+    assert len(store.sources()) == len(names)
+    store.close()
+    monkeypatch.setattr(store_module._Stream, "_checkpoint", real)
+    return path, stream.journal
+
+
+def test_a_crash_before_the_stream_commits_keeps_the_sources_of_finished_bulk_loads(tmp_path, monkeypatch):
+    path, _ = _crashed_stream(tmp_path, monkeypatch, ["x", "y", "z"], finished=2)
+    reopened = open_store(path)
+    assert sorted(s["origin"] for s in reopened.sources()) == ["x", "y"]
+    assert set(reopened.graph_sizes()) == {"https://ex.org/graph/x", "https://ex.org/graph/y"}
+    assert not bool(reopened.query('ASK { ?s ?p "z" }'))
+    assert not list(reopened.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
+    assert not [q for q in reopened.inner.quads_for_pattern(None, None, None, META) if "/z" in str(q) or ":z" in str(q)]
+    # running the same load again adds the rest: the kept sources are unchanged
+    again = list(reopened.write([_new_source(tmp_path, n) for n in ("x", "y", "z")]))
+    assert [o.unchanged for o in again] == [True, True, False] and all(o.ok for o in again)
+    fresh = open_store(tmp_path / "fresh")
+    list(fresh.write([_new_source(tmp_path, n) for n in ("x", "y", "z")]))
+    assert content(reopened) == content(fresh) and metadata(reopened) == metadata(fresh)
+
+
+def test_recovering_a_stream_drops_what_a_torn_bulk_load_wrote_in_any_order(tmp_path, monkeypatch):
+    """Within a bulk load RocksDB may ingest a source's quads before its links: whatever is not a
+    finished batch's source goes, graphs and metadata alike."""
+    path, journal = _crashed_stream(tmp_path, monkeypatch, ["x", "y"], finished=1)
+    inner = ox.Store(str(path))  # as the crash left it: not recovered yet
+    ex = "https://ex.org/"
+    inner.extend([
+        ox.Quad(ox.NamedNode(ex + "t"), ox.NamedNode(ex + "p"), ox.Literal("torn"), ox.NamedNode(ex + "graph/torn")),
+        ox.Quad(ox.NamedNode(ex + "graph/half"), ox.NamedNode(ids.CG + "loadedFrom"),
+                ox.NamedNode("urn:credgraph:source:half"), META),
+        ox.Quad(ox.NamedNode("urn:credgraph:source:half"), RDF_TYPE, ox.NamedNode(ids.CG + "LoadedSource"), META)])
+    assert any(q.subject == journal for q in inner.quads_for_pattern(None, None, None, META))
+    store = Store(inner, path)  # opening recovers
+    assert not any(q.subject == journal for q in store.inner.quads_for_pattern(None, None, None, META))
+    assert [s["origin"] for s in store.sources()] == ["x"]
+    assert set(store.graph_sizes()) == {"https://ex.org/graph/x"}
+    fresh = open_store(tmp_path / "fresh")
+    list(fresh.write([_new_source(tmp_path, "x")]))
+    assert metadata(store) == metadata(fresh) and content(store) == content(fresh)
+    assert store.recover() == []  # nothing left to do
 
 
 def test_a_stream_that_fails_to_write_leaves_the_store_empty_and_says_so(tmp_path):
@@ -416,6 +493,51 @@ def test_an_interrupted_stream_leaves_the_store_empty(tmp_path):
     assert list(store.inner.quads_for_pattern(None, None, None, None)) == []
     assert raised.value.__notes__ == ["the store was left empty, as it was before this load"]
     assert not [t for t in threading.enumerate() if t.name == "credgraph-stream"]
+
+
+def test_an_interrupted_stream_keeps_the_sources_of_finished_bulk_loads_and_says_so(tmp_path, monkeypatch):
+    import time
+
+    import credgraph.store as store_module
+
+    monkeypatch.setattr(store_module, "STREAM_LOADS", (1,))  # one bulk load per source
+    store = open_store(tmp_path / "store")
+
+    def finished() -> int:
+        return len(list(store.inner.quads_for_pattern(None, store_module.P_COMMITTED_BATCH, None, META)))
+
+    def items():
+        for i in range(5):
+            yield _new_source(tmp_path, f"s{i}")
+        deadline = time.monotonic() + 30
+        while finished() < 3 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as raised:
+        list(store.write(items()))
+    kept = sorted(s["origin"] for s in store.sources())
+    assert 3 <= len(kept) <= 5 and kept == [f"s{i}" for i in range(len(kept))]
+    assert raised.value.__notes__ == [f"the store keeps the {len(kept)} sources written before the load "
+                                      "stopped, each whole; run the same load again to add the rest"]
+    assert set(store.graph_sizes()) == {f"https://ex.org/graph/{o}" for o in kept}
+    assert not list(store.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
+    assert not [t for t in threading.enumerate() if t.name == "credgraph-stream"]
+
+
+def test_a_stream_that_fails_after_a_finished_bulk_load_keeps_its_sources(tmp_path, monkeypatch):
+    from credgraph.errors import StoreError
+    import credgraph.store as store_module
+
+    monkeypatch.setattr(store_module, "STREAM_LOADS", (1,))
+    store = open_store(tmp_path / "store")
+    record, nq = _new_source(tmp_path, "bad")
+    nq.data = b"<https://ex.org/bad> this is not N-Quads .\n"
+    with pytest.raises(StoreError) as raised:
+        list(store.write([_new_source(tmp_path, "good"), (record, nq), _new_source(tmp_path, "after")]))
+    assert "the store keeps the 1 source written before the load stopped" in raised.value.fix
+    assert [s["origin"] for s in store.sources()] == ["good"]
+    assert set(store.graph_sizes()) == {"https://ex.org/graph/good"}
 
 
 def test_ctrl_c_during_an_initial_load_says_the_store_is_empty(corpus, tmp_path, monkeypatch, capsys):

@@ -41,9 +41,12 @@ them all. RocksDB compacts ingested files between bulk loads, not during one, so
 loads cost far less than one per batch (at 100k registry documents the batches spent 68 CPU-s in
 compaction, the stream none). It holds the indexes of files not yet compacted in memory, so the
 stream's bulk loads stop at 8M quads and let it compact (1M credentials in one bulk load peaked at
-6.3 GiB). A crash rolls the store back to empty, as it was: an initial load is all or nothing as
-a whole. The first source the stream cannot take (one met before, one not serialised) ends the
-stream with a commit; the rest of the write takes the batch path.
+6.3 GiB). Each of its sources is marked ``cg:loadBatch`` with the bulk load (the *batch*) that
+takes it, and a finished bulk load is recorded on the journal (``cg:committedBatch``): a crash
+keeps the sources of the finished bulk loads and drops everything else (the store is empty again
+if none had finished), so running the same load again adds the rest. The first source the stream
+cannot take (one met before, one not serialised) ends the stream with a commit; the rest of the
+write takes the batch path.
 
 >>> store = open_store(":memory:")
 >>> store.triple_count()
@@ -88,7 +91,7 @@ P_ORIGIN, P_SHA, P_FORMAT = _cg("origin"), _cg("sha256"), _cg("format")
 P_COUNT, P_GRAPH, P_LOADED_FROM = _cg("tripleCount"), _cg("graph"), _cg("loadedFrom")
 P_PENDING, P_STAGING = _cg("pendingGraph"), _cg("stagingGraph")
 P_LOAD_BATCH = _cg("loadBatch")
-P_STARTED_EMPTY, P_QUADS_WRITTEN = _cg("startedOnEmptyStore"), _cg("quadsWritten")
+P_STARTED_EMPTY, P_COMMITTED_BATCH = _cg("startedOnEmptyStore"), _cg("committedBatch")
 
 #: Quads written per bulk call; bounds memory while loading.
 CHUNK = 100_000
@@ -401,11 +404,14 @@ class Store:
             yield from writer.drain()
             yield from batch.commit()
         except BaseException as exc:
-            if stream is not None and not isinstance(exc, StoreError):  # StoreError says so itself
-                exc.add_note("the store was left empty, as it was before this load")
+            if stream is not None:  # interrupted: the unfinished bulk load is rolled back
+                stream.abort()
+                if not isinstance(exc, StoreError):  # a StoreError says so itself
+                    exc.add_note(stream.what_is_left())
+                stream = None
             raise
         finally:
-            if stream is not None:  # interrupted (or the stream failed): nothing of it is kept
+            if stream is not None:  # the generator was closed early
                 stream.abort()
             writer.join()
             self._seen = None
@@ -444,7 +450,7 @@ class Store:
         undone = []
         meta = _term(META)
         for q in list(self.inner.quads_for_pattern(None, P_STARTED_EMPTY, None, META)):
-            self.inner.clear()  # a stream into an empty store did not commit: empty it again
+            self._recover_stream(q.subject)  # the only journal of a store that was empty
             return [q.subject.value]
         for q in list(self.inner.quads_for_pattern(None, RDF_TYPE, JOURNAL, META)):
             journal = q.subject
@@ -470,6 +476,34 @@ class Store:
             if isinstance(g, ox.NamedNode) and g.value.startswith(ids.STAGING_PREFIX):
                 self.inner.remove_graph(g)
         return undone
+
+    def _recover_stream(self, journal: ox.NamedNode) -> None:
+        """Roll back a stream into an empty store (:class:`_Stream`) that did not commit: keep the
+        sources of its finished bulk loads, drop everything else. Every graph in the store is the
+        stream's, and a torn bulk load may have written any part of its sources (their quads
+        without their links), so what is kept is listed and the rest removed. Safe to repeat:
+        the journal goes last."""
+        batches = {q.object for q in self.inner.quads_for_pattern(journal, P_COMMITTED_BATCH, None, META)}
+        if not batches:
+            self.inner.clear()
+            return
+        sources = {q.subject for q in self.inner.quads_for_pattern(None, P_LOAD_BATCH, None, META)
+                   if q.object in batches}
+        graphs = {q.object for q in self.inner.quads_for_pattern(None, P_GRAPH, None, META)
+                  if q.subject in sources}
+        for g in list(self.inner.named_graphs()):
+            if g != META and g not in graphs:
+                self.inner.remove_graph(g)
+        strays = {q.subject for pattern in ((None, P_LOAD_BATCH, None), (None, RDF_TYPE, LOADED_SOURCE),
+                                            (None, P_GRAPH, None))
+                  for q in self.inner.quads_for_pattern(*pattern, META) if q.subject not in sources}
+        strays |= {q.subject for q in self.inner.quads_for_pattern(None, P_LOADED_FROM, None, META)
+                   if q.subject not in graphs}
+        for node in strays:
+            for q in list(self.inner.quads_for_pattern(node, None, None, META)):
+                self.inner.remove(q)
+        self.inner.update(f"DELETE WHERE {{ GRAPH {_term(META)} {{ {_term(journal)} ?p ?o }} }}")
+        self.flush()
 
     def flush(self) -> None:
         if self.path is not None:
@@ -526,25 +560,32 @@ class _Writer:
 
 
 class _StreamReader:
-    """The file object a stream's bulk load reads: N-Quads from the queue, ending (at a source's
-    end) after ``budget`` quads, or at the end of the stream."""
+    """The file object one of a stream's bulk loads reads: N-Quads from the queue, ending (at a
+    source's end) after ``budget`` quads, or at the end of the stream. The sources it reads are
+    marked ``cg:loadBatch <batch>``."""
 
-    def __init__(self, stream: "_Stream", budget: int | None):
+    def __init__(self, stream: "_Stream", budget: int | None, batch: ox.NamedNode):
         self.stream, self.budget = stream, budget
-        self.data, self.pos, self.quads = b"", 0, 0
+        self.mark = batch.value.encode()
+        self.pieces: list[bytes] = []
+        self.data, self.pos, self.quads, self.sources = b"", 0, 0, 0
 
     def read(self, size: int = -1) -> bytes:
         if self.pos >= len(self.data):
-            if self.stream.ended or (self.budget is not None and self.quads >= self.budget):
-                return b""
-            item = self.stream.take()
-            if item is _Stream.END or item is _Stream.ABORT:
-                self.stream.ended = True
-                if item is _Stream.ABORT:
-                    raise OSError("the load was interrupted")
-                return b""
-            self.data, self.pos = item[0], 0
-            self.quads += item[1]
+            if not self.pieces:
+                if self.stream.ended or (self.budget is not None and self.quads >= self.budget):
+                    return b""
+                item = self.stream.take()
+                if item is _Stream.END or item is _Stream.ABORT:
+                    self.stream.ended = True
+                    if item is _Stream.ABORT:
+                        raise OSError("the load was interrupted")
+                    return b""
+                links, rest, quads = item
+                self.pieces = [rest, links.replace(JOURNAL_PLACEHOLDER.encode(), self.mark)]
+                self.quads += quads
+                self.sources += 1
+            self.data, self.pos = self.pieces.pop(), 0
         end = len(self.data) if size is None or size < 0 else self.pos + size
         out = self.data[self.pos:end]
         self.pos += len(out)
@@ -553,7 +594,8 @@ class _StreamReader:
 
 class _Stream:
     """New serialised sources streamed into an empty store (module docstring): bulk loads in a
-    writer thread read them from a queue, under one journal committed at the end."""
+    writer thread read them from a queue, under one journal committed at the end; each finished
+    bulk load is recorded on the journal, so a crash keeps the sources it wrote."""
 
     END, ABORT = object(), object()
 
@@ -567,6 +609,7 @@ class _Stream:
         self.error: BaseException | None = None
         self.ended = False
         self.written = 0  # quads the finished bulk loads took
+        self.kept = 0  # sources they took (kept if the load stops)
 
     def takes(self, record: SourceRecord, quads) -> bool:
         """A new serialised source none of whose graphs this write has met."""
@@ -583,8 +626,7 @@ class _Stream:
         links, meta = quads.links, quads.meta
         if not links:
             links, meta = source_metadata(record, graphs, quads.counts, _now())
-        links = links.replace(JOURNAL_PLACEHOLDER.encode(), self.journal.value.encode())
-        self._put((links + meta + quads.data, len(quads)))
+        self._put((links, meta + quads.data, len(quads)))
         return WriteOutcome(record, triples=sum(quads.counts.get(g, 0) for g in graphs), graphs=tuple(graphs))
 
     def _start(self) -> None:
@@ -596,13 +638,18 @@ class _Stream:
     def _run(self) -> None:
         try:
             loads = iter(STREAM_LOADS)
+            number = 0
             while not self.ended:
                 budget = next(loads, STREAM_LOADS[-1])
-                reader = _StreamReader(self, budget)
+                batch = ox.NamedNode(f"{self.journal.value}/{number}")
+                reader = _StreamReader(self, budget, batch)
                 self.inner.bulk_load(reader, ox.RdfFormat.N_QUADS, lenient=True)
-                self.written += reader.quads
-                if budget is not None and budget >= STREAM_SETTLE and not self.ended:
-                    self._settle()
+                if reader.sources:
+                    self._checkpoint(batch, settle=budget is not None and budget >= STREAM_SETTLE
+                                     and not self.ended)
+                    self.written += reader.quads
+                    self.kept += reader.sources
+                number += 1
         except BaseException as exc:  # noqa: BLE001 (reported by commit or abort)
             with self.room:
                 self.error = exc
@@ -611,24 +658,26 @@ class _Stream:
                 item = self.take()
                 self.ended = item is self.END or item is self.ABORT
 
-    def _settle(self) -> None:
-        """Between long bulk loads: one ordinary write and a flush, after which RocksDB merges
-        the ingested files (their indexes are held in memory until it does)."""
-        self.inner.extend([ox.Quad(self.journal, P_QUADS_WRITTEN, ox.Literal(self.written), META)])
-        self.inner.flush()
+    def _checkpoint(self, batch: ox.NamedNode, *, settle: bool) -> None:
+        """After a bulk load: record it as done (its sources are kept from now on). With
+        ``settle``, flush too, after which RocksDB merges the ingested files (it holds their
+        indexes in memory until it does)."""
+        self.inner.extend([ox.Quad(self.journal, P_COMMITTED_BATCH, batch, META)])
+        if settle:
+            self.inner.flush()
 
     def take(self):
         """The next item of the queue (in the writer thread), making room for the producer."""
         item = self.queue.get()
         if isinstance(item, tuple):
             with self.room:
-                self.queued -= len(item[0])
+                self.queued -= len(item[0]) + len(item[1])
                 self.room.notify()
         return item
 
     def _put(self, item) -> None:
         """Queue an item once there is room (or raise the writer's error)."""
-        size = len(item[0]) if isinstance(item, tuple) else 0
+        size = len(item[0]) + len(item[1]) if isinstance(item, tuple) else 0
         with self.room:
             while self.error is None and self.queued and self.queued + size > STREAM_QUEUE_BYTES:
                 self.room.wait()
@@ -651,19 +700,26 @@ class _Stream:
         self.store.flush()
 
     def abort(self) -> None:
-        """Stop the bulk loads and empty the store again (nothing of the stream is kept)."""
+        """Stop the bulk loads and roll back what the unfinished one wrote: the store keeps the
+        sources of the finished bulk loads (``kept``), each whole."""
         if self.thread is not None:
             self.queue.put(self.ABORT)
             self.thread.join()
             self.thread = None
         self.store.recover()
 
+    def what_is_left(self) -> str:
+        """What an aborted stream left in the store, in words."""
+        if not self.kept:
+            return "the store was left empty, as it was before this load"
+        return (f"the store keeps the {self.kept:,} source{'s' if self.kept != 1 else ''} written before "
+                f"the load stopped, each whole; run the same load again to add the rest")
+
     def _fail(self) -> None:
         error, self.error = self.error, None
         self.abort()
         raise StoreError(f"writing to the store failed: {error}",
-                         fix="check free disk space and the store folder; the store was left empty, "
-                             "as it was before this load") from error
+                         fix=f"check free disk space and the store folder; {self.what_is_left()}") from error
 
 
 class _Batch:
