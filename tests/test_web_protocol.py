@@ -529,3 +529,51 @@ def test_credgraphs_own_remote_client_works_against_the_server(writable, certifi
     assert endpoint.query('ASK { <urn:test:r> ?p "replaced" }').boolean is True
     with pytest.raises(EndpointError, match="401"):
         Endpoint(writable.url + "/query", token="wrong-token-000000000").update("CLEAR GRAPH <urn:test:remote>")
+
+
+# --------------------------------------------------------------------------- query workers
+def _run_worker(path, jobs, monkeypatch):
+    """worker_main in this process (as a worker process runs it): its replies to ``jobs``."""
+    from multiprocessing import Pipe
+
+    from credgraph.web import runner
+
+    monkeypatch.setattr(runner.signal, "signal", lambda *args: None)  # not this test process's ^C
+    ours, theirs = Pipe()
+    for job in [*jobs, None]:
+        ours.send(job)
+    runner.worker_main(str(path), theirs)
+    assert ours.recv() == "ready"
+    return [ours.recv() for _ in jobs]
+
+
+@pytest.mark.parametrize("failures, status", [(1, 200), (99, 500)])
+def test_a_query_worker_reopens_the_store_when_a_read_fails(tmp_path, monkeypatch, failures, status):
+    """The server's compaction may delete files a worker's read-only handle still reads: the worker
+    reopens the store and runs the query again, and answers 500 only when that keeps failing."""
+    from credgraph.load import load_bytes
+    from credgraph.store import open_store
+    from credgraph.web import protocol, runner
+
+    store = open_store(tmp_path / "s")
+    load_bytes(store, b"<https://ex.org/a> <https://ex.org/p> 'x' .", fmt="turtle")
+    store.flush()
+    opened, calls = [], []
+    real_open, real_execute = ox.Store.read_only, runner.execute
+    monkeypatch.setattr(ox.Store, "read_only", lambda path: opened.append(path) or real_open(path))
+
+    def flaky(store_handle, job, raise_storage=False):
+        calls.append(raise_storage)
+        if len(calls) <= failures:
+            raise protocol.StorageError("IO error: No such file or directory: While open a file: 000042.sst")
+        return real_execute(store_handle, job, raise_storage=raise_storage)
+
+    monkeypatch.setattr(runner, "execute", flaky)
+    [reply] = _run_worker(tmp_path / "s", [protocol.Job("SELECT ?o WHERE { ?s ?p ?o }", format="json")], monkeypatch)
+    assert reply.status == status
+    if status == 200:
+        assert json.loads(reply.body)["results"]["bindings"][0]["o"]["value"] == "x"
+        assert len(opened) == 2 and len(calls) == 2
+    else:
+        assert b"query worker could not read the store" in reply.body and b"000042.sst" in reply.body
+        assert len(opened) == len(calls) == runner.STORAGE_ATTEMPTS

@@ -224,6 +224,38 @@ def is_storage_error(exc: Exception) -> bool:
     return any(mark in text for mark in ("IO error", "Corruption", "No such file"))
 
 
+def read_again(work, reopen, *, attempts: int, pause: float, retry=is_storage_error):
+    """``work()``; when it fails reading the store's files (``retry(error)`` is true), ``reopen()``
+    the store and run ``work()`` again, up to ``attempts`` runs in all, pausing ``pause`` seconds,
+    then twice that, and so on. The last failure is raised.
+
+    A read-only RocksDB handle keeps the files it saw when opened, but the process holding the store
+    read-write may compact it meanwhile (right after a bulk load it does, for minutes at 400k
+    documents) and delete files the handle still needs. Only for work that only reads: running it
+    again is then safe. Used by validation workers and by the server's query workers.
+
+    >>> runs = []
+    >>> def work():
+    ...     runs.append(1)
+    ...     if len(runs) < 3:
+    ...         raise OSError("IO error: No such file or directory: While open a file for random read: 0042.sst")
+    ...     return "done"
+    >>> read_again(work, reopen=lambda: None, attempts=4, pause=0), len(runs)
+    ('done', 3)
+    """
+    import time  # noqa: PLC0415
+
+    for attempt in range(attempts):
+        try:
+            return work()
+        except Exception as exc:
+            if attempt == attempts - 1 or not retry(exc):
+                raise
+        time.sleep(pause * 2 ** attempt)
+        reopen()
+    raise ValueError("read_again needs attempts >= 1")
+
+
 def open_store(path: str | os.PathLike | None = None) -> "Store":
     """Open (creating if needed) the store at ``path``; ``":memory:"`` gives a throwaway one."""
     location = resolve_store_path(path)

@@ -21,7 +21,7 @@ from functools import lru_cache
 import pyoxigraph as ox
 
 from credgraph import ids
-from credgraph.store import is_storage_error
+from credgraph.store import is_storage_error, read_again
 from credgraph.validate.compile import INFO, VIOLATION, WARNING, Check, compile_shapes
 from credgraph.validate.profiles import shapes_graph
 from credgraph.validate.report import Report, ValidationResult
@@ -365,24 +365,12 @@ def _open_worker_store() -> None:
 
 
 def _reading(work):
-    """Run ``work()`` in a worker; reopen the store and run it again when a read fails.
+    """Run ``work()`` in a worker; reopen the store and run it again when a read fails because the
+    process holding the store read-write compacted it meanwhile (:func:`credgraph.store.read_again`)."""
+    def storage_error(exc: Exception) -> bool:
+        return isinstance(exc, (OSError, RuntimeError)) and is_storage_error(exc) and _WORKER.get("path") is not None
 
-    A read-only RocksDB handle keeps the files it saw when opened, but the process holding the store
-    read-write may compact it meanwhile (right after a bulk load it does, for minutes at 400k
-    documents) and delete files the handle still needs: reading then fails with an I/O error
-    ("No such file or directory ... .sst"). Jobs only read, so running one again is safe.
-    """
-    import time  # noqa: PLC0415
-
-    for attempt in range(STORAGE_ATTEMPTS):
-        try:
-            return work()
-        except (OSError, RuntimeError) as exc:
-            if not is_storage_error(exc) or _WORKER.get("path") is None or attempt == STORAGE_ATTEMPTS - 1:
-                raise
-            time.sleep(0.05 * 2 ** attempt)
-            _open_worker_store()
-    raise AssertionError("unreachable")  # pragma: no cover
+    return read_again(work, _open_worker_store, attempts=STORAGE_ATTEMPTS, pause=0.05, retry=storage_error)
 
 
 def _worker_job(index: int) -> list:

@@ -26,6 +26,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
+from credgraph.store import read_again
 from credgraph.web.protocol import Job, Reply, StorageError, execute, text_reply
 
 log = logging.getLogger("credgraph.serve")
@@ -53,14 +54,25 @@ def worker_main(path: str, conn) -> None:
     A read-only RocksDB handle sees the store as it was when opened, so the worker reopens it when
     the server says the store changed (the job's generation). The server's background compaction
     may also delete files an older handle still needs; reading then fails with an I/O error, and
-    the worker reopens the store and runs the query again (queries only read, so this is safe).
+    the worker reopens the store and runs the query again (:func:`credgraph.store.read_again`).
     """
-    import time
-
     import pyoxigraph as ox
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # ^C is the server's to handle
     store, generation = None, -1
+
+    def answer(job: Job) -> Reply:
+        nonlocal store, generation
+        if store is None or job.generation != generation:
+            store = None
+            store = ox.Store.read_only(path)
+            generation = job.generation
+        return execute(store, job, raise_storage=True)
+
+    def reopen() -> None:
+        nonlocal store
+        store = None
+
     conn.send("ready")
     while True:
         try:
@@ -69,23 +81,14 @@ def worker_main(path: str, conn) -> None:
             return
         if job is None:
             return
-        reply = None
-        for attempt in range(STORAGE_ATTEMPTS):
-            try:
-                if store is None or job.generation != generation:
-                    store = None
-                    store = ox.Store.read_only(path)
-                    generation = job.generation
-                reply = execute(store, job, raise_storage=attempt < STORAGE_ATTEMPTS - 1)
-                break
-            except (StorageError, OSError, RuntimeError) as exc:
-                store = None
-                if attempt == STORAGE_ATTEMPTS - 1:
-                    reply = text_reply(500, f"query worker could not read the store: {exc}")
-                time.sleep(0.02 * 2 ** attempt)
-            except Exception as exc:  # noqa: BLE001 (report, never die silently)
-                reply = text_reply(500, f"query worker error: {type(exc).__name__}: {exc}")
-                break
+        try:
+            reply = read_again(lambda: answer(job), reopen, attempts=STORAGE_ATTEMPTS, pause=0.02,
+                               retry=lambda exc: isinstance(exc, (StorageError, OSError, RuntimeError)))
+        except (StorageError, OSError, RuntimeError) as exc:
+            store = None
+            reply = text_reply(500, f"query worker could not read the store: {exc}")
+        except Exception as exc:  # noqa: BLE001 (report, never die silently)
+            reply = text_reply(500, f"query worker error: {type(exc).__name__}: {exc}")
         try:
             conn.send(reply)
         except (OSError, ValueError) as exc:  # e.g. a body too big to pickle
