@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 
-from credgraph.commands._common import StepProgress, add_store_argument, say, write_out
+from credgraph.commands._common import StepProgress, add_store_argument, say
 from credgraph.errors import UsageError
 
 VERB = "validate"
@@ -40,34 +42,64 @@ def run(args) -> int:
     if args.inputs and args.store:
         raise UsageError("give files to validate or --store, not both",
                          fix="validate files on their own, or load them into the store first")
-    if args.inputs:
-        missing = [i for i in args.inputs if i != "-" and not Path(i).exists()]
-        report = validate(args.inputs, profiles=args.profile, severity=args.severity)
-        for path in missing:
-            if not any(path in e for e in report.errors):
-                report.errors.append(f"{path}: no such file or directory")
-    else:
-        from credgraph.store import open_store, resolve_store_path
+    with _Output(args.out) as out:  # opened first: a bad --out fails before a long validation
+        if args.inputs:
+            missing = [i for i in args.inputs if i != "-" and not Path(i).exists()]
+            report = validate(args.inputs, profiles=args.profile, severity=args.severity)
+            for path in missing:
+                if not any(path in e for e in report.errors):
+                    report.errors.append(f"{path}: no such file or directory")
+        else:
+            from credgraph.store import open_store, resolve_store_path
 
-        location = resolve_store_path(args.store)
-        if location != ":memory:" and not Path(location).is_dir():
-            raise UsageError(f"there is no store at {location}",
-                             fix="load data first (credgraph load ...), pass --store, or name files to validate")
-        store = open_store(location)
-        shown = StepProgress(f"validating {location}")
+            location = resolve_store_path(args.store)
+            if location != ":memory:" and not Path(location).is_dir():
+                raise UsageError(f"there is no store at {location}",
+                                 fix="load data first (credgraph load ...), pass --store, or name files to validate")
+            store = open_store(location)
+            shown = StepProgress(f"validating {location}")
+            try:
+                report = validate_store(store, profiles=args.profile or (), severity=args.severity, progress=shown)
+            finally:
+                shown.close()
         try:
-            report = validate_store(store, profiles=args.profile or (), severity=args.severity, progress=shown)
+            for error in report.errors:
+                say(f"error: {error}")
+            # written as the results are read: a large store's report is not held in memory
+            {"json": report.write_json, "turtle": report.write_turtle}.get(args.format, report.write_text)(out.file)
+            summary, code = report.summary(), report.exit_code
         finally:
-            shown.close()
-    for error in report.errors:
-        say(f"error: {error}")
-    if args.format == "json":
-        text = report.to_json()
-    elif args.format == "turtle":
-        text = report.to_turtle()
-    else:
-        text = report.to_text()
-    write_out(text, args.out)
+            report.close()
     if args.format != "text" or args.out:
-        say(report.summary())
-    return report.exit_code
+        say(summary)
+    return code
+
+
+class _Output:
+    """Where the report goes: stdout, or ``--out FILE`` written through a temporary file beside
+    it that replaces FILE only when the report is complete."""
+
+    def __init__(self, path: str | None):
+        self.path = Path(path) if path else None
+        self.file = sys.stdout
+        self.partial: Path | None = None
+
+    def __enter__(self) -> "_Output":
+        if self.path is not None:
+            self.partial = self.path.with_name(f".{self.path.name}.partial")
+            try:
+                self.file = self.partial.open("w", encoding="utf-8", newline="")
+            except OSError as exc:
+                raise UsageError(f"cannot write the report to {self.path}: {exc.strerror or exc}",
+                                 fix="give --out a file in a folder that exists and that you can write to") from None
+        return self
+
+    def __exit__(self, kind, error, trace) -> None:
+        if self.partial is None:
+            self.file.flush()
+            return
+        self.file.close()
+        if kind is None:
+            os.replace(self.partial, self.path)
+        else:
+            self.partial.unlink(missing_ok=True)

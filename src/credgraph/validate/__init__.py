@@ -27,9 +27,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from credgraph.validate.engine import build_report, document_graphs, engine_for, run_in_processes
+from credgraph.validate.engine import (Describer, build_report, describe_raws, document_graphs, engine_for,
+                                       excluded_graphs, run_in_processes)
 from credgraph.validate.profiles import DEFAULT_PROFILES, PROFILES, profile_choices, resolve_profiles
-from credgraph.validate.report import Report, ValidationResult
+from credgraph.validate.report import Report, ResultCollector, ValidationResult
 
 __all__ = ["DEFAULT_PROFILES", "PROFILES", "Report", "ValidationResult", "admission", "profile_choices",
            "resolve_profiles", "validate", "validate_store"]
@@ -84,13 +85,21 @@ def validate_store(store, profiles: Iterable[str] = DEFAULT_PROFILES, *, graphs:
     notes = [f"{c.node_shape} ran on pySHACL ({c.fallback})" for c in engine.fallbacks]
     floor = SEVERITY_FLOORS[severity]
     workers = default_workers(store, len(documents)) if workers is None else workers
+    collector = ResultCollector()  # spills to disk past SPILL_RESULTS results
     if workers > 1:
-        described, raws = run_in_processes(engine, store, graphs, workers=workers, filter_triggers=filter_triggers,
-                                           min_severity=floor, preconditions=preconditions, progress=progress)
-        return build_report(inner, raws, stems, len(documents), errors=errors, notes=notes, described=described)
-    raws = engine.run(inner, graphs, filter_triggers=filter_triggers, min_severity=floor, preconditions=preconditions,
-                      progress=progress)
-    return build_report(inner, raws, stems, len(documents), errors=errors, notes=notes)
+        _, raws = run_in_processes(engine, store, graphs, workers=workers, filter_triggers=filter_triggers,
+                                   min_severity=floor, preconditions=preconditions, progress=progress,
+                                   collect=collector.extend)
+        return build_report(inner, raws, stems, len(documents), errors=errors, notes=notes, described=collector)
+    describer = Describer(inner, excluded_graphs(inner))
+
+    def describe(raws) -> None:
+        collector.extend(describe_raws(raws, describer))
+        describer.trim()
+
+    engine.run(inner, graphs, filter_triggers=filter_triggers, min_severity=floor, preconditions=preconditions,
+               progress=progress, collect=describe)
+    return build_report(inner, [], stems, len(documents), errors=errors, notes=notes, described=collector)
 
 
 #: Below this many documents one process is quicker than starting workers.

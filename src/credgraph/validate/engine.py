@@ -24,7 +24,7 @@ from credgraph import ids
 from credgraph.store import is_storage_error, read_again
 from credgraph.validate.compile import INFO, VIOLATION, WARNING, Check, compile_shapes
 from credgraph.validate.profiles import shapes_graph
-from credgraph.validate.report import Report, ValidationResult
+from credgraph.validate.report import Report, ResultCollector, ValidationResult
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 OWL_ONTOLOGY = "http://www.w3.org/2002/07/owl#Ontology"
@@ -205,24 +205,26 @@ class Engine:
 
     def run(self, store_inner: ox.Store, graphs: list[str] | None = None, *,
             filter_triggers: bool = False, min_severity: str = INFO, preconditions: bool = False,
-            progress=None) -> list[Raw]:
+            progress=None, collect=None) -> list[Raw]:
         """All results (unenriched) on the document graphs; queries run one after the other.
 
         ``preconditions``: take the store's inventory first and skip the checks it rules out (only
         for whole-store runs: the inventory covers every graph). ``progress(done, total)`` is called
-        after each query.
+        after each query. ``collect(raws)`` (when given) takes each query's results instead of the
+        returned list.
         """
         inventory = take_inventory(store_inner, self.inventories()) if preconditions and graphs is None else None
         plan = self.plan(store_inner, graphs, filter_triggers=filter_triggers, min_severity=min_severity,
                          inventory=inventory)
         runner = Runner(store_inner, plan)
         results: list[Raw] = []
+        collect = results.extend if collect is None else collect
         for done, job in enumerate(plan.jobs, 1):
-            results.extend(runner.run_job(job))
+            collect(runner.run_job(job))
             if progress is not None:
                 progress(done, len(plan.jobs))
         if plan.fallbacks:
-            results.extend(self.run_fallbacks(store_inner, graphs, plan.excluded, plan.fallbacks))
+            collect(self.run_fallbacks(store_inner, graphs, plan.excluded, plan.fallbacks))
         return results
 
     def run_fallbacks(self, store_inner: ox.Store, graphs, excluded, fallbacks) -> list[Raw]:
@@ -375,7 +377,9 @@ def _reading(work):
 
 def _worker_job(index: int) -> list:
     job = _WORKER["plan"].jobs[index]
-    return _reading(lambda: describe_raws(_WORKER["runner"].run_job(job), _WORKER["describer"]))
+    described = _reading(lambda: describe_raws(_WORKER["runner"].run_job(job), _WORKER["describer"]))
+    _WORKER["describer"].trim()
+    return described
 
 
 def _inventory_job(name: str) -> tuple[str, dict]:
@@ -383,10 +387,12 @@ def _inventory_job(name: str) -> tuple[str, dict]:
 
 
 def run_in_processes(engine: "Engine", store, graphs, *, workers: int, filter_triggers: bool,
-                     min_severity: str, preconditions: bool = False, progress=None) -> tuple[list, list]:
+                     min_severity: str, preconditions: bool = False, progress=None,
+                     collect=None) -> tuple[list, list]:
     """(described results, raw results of pySHACL fallbacks) using ``workers`` processes.
 
-    ``progress(done, total)`` is called as the workers finish queries.
+    ``progress(done, total)`` is called as the workers finish queries; ``collect(results)`` (when
+    given) takes the described results of each query instead of the returned list.
     """
     import multiprocessing  # noqa: PLC0415
 
@@ -411,10 +417,11 @@ def run_in_processes(engine: "Engine", store, graphs, *, workers: int, filter_tr
     # costly jobs first, so the pool ends evenly
     order = sorted(range(len(plan.jobs)), key=lambda i: plan.jobs[i][0] != "flag")
     results: list = []
+    collect = results.extend if collect is None else collect
     try:
         with multiprocessing.get_context("fork").Pool(workers, initializer=_worker_start, initargs=(path,)) as pool:
             for done, part in enumerate(pool.imap_unordered(_worker_job, order, chunksize=4), 1):
-                results.extend(part)
+                collect(part)
                 if progress is not None:
                     progress(done, len(order))
     finally:
@@ -554,6 +561,17 @@ class Describer:
         self.focus_info: dict = {}
         self.value_info: dict = {}
 
+    #: Entries a cache of the describer may hold before it starts over (a registry-sized store has
+    #: millions of focus nodes; a query's results mostly repeat a few thousand of them).
+    CACHE_LIMIT = 200_000
+
+    def trim(self) -> None:
+        """Empty the caches that outgrew :attr:`CACHE_LIMIT` (call between queries)."""
+        for cache in (self._hash, self._up, self._origin, self._literal, self._type, self.focus_info,
+                      self.value_info):
+            if len(cache) > self.CACHE_LIMIT:
+                cache.clear()
+
     def graphs_of(self, node) -> list[str]:
         found = {q.graph_name.value for q in self.store.quads_for_pattern(node, None, None)
                  if isinstance(q.graph_name, ox.NamedNode)}
@@ -691,11 +709,16 @@ def fill_message(message: str, raw: Raw, describe: Describer, graph) -> str:
 
 
 def build_report(store_inner: ox.Store, raws: list[Raw], profiles: tuple, documents: int,
-                 errors: list | None = None, notes: list | None = None, described: list | None = None) -> Report:
-    """A report from raw results (described here) and results already described (by workers)."""
-    describer = Describer(store_inner, excluded_graphs(store_inner))
-    results = describe_raws(raws, describer) + list(described or [])
-    return Report(results, profiles=profiles, documents=documents, errors=list(errors or []),
+                 errors: list | None = None, notes: list | None = None,
+                 described: "list | ResultCollector | None" = None) -> Report:
+    """A report from raw results (described here) and results already described (by workers, or
+    gathered in a :class:`~credgraph.validate.report.ResultCollector`, which may have spilled them)."""
+    collector = described if isinstance(described, ResultCollector) else ResultCollector()
+    if isinstance(described, list):
+        collector.extend(described)
+    if raws:
+        collector.extend(describe_raws(raws, Describer(store_inner, excluded_graphs(store_inner))))
+    return Report(collector.finish(), profiles=profiles, documents=documents, errors=list(errors or []),
                   notes=list(notes or []))
 
 

@@ -18,8 +18,14 @@ input gives the same output, byte for byte.
 
 from __future__ import annotations
 
+import heapq
+import io
 import json
+import pickle
+import shutil
+import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import NamedTuple
 
 SEVERITIES = ("Violation", "Warning", "Info")
@@ -51,9 +57,11 @@ class ValidationResult(NamedTuple):
     see_also: tuple = ()          # the rule's source (policy page, term page)
 
     def sort_key(self) -> tuple:
+        """The order of a report: by document, resource, place, property, severity, ...; every
+        field breaks ties, so equal results are adjacent and the order never depends on input order."""
         return (self.source or "", self.graph or "", self.ctid or "", self.resource or "", self.location,
                 self.focus, self.path or "", RANK[self.severity], self.component, self.value or "",
-                self.shape, self.message)
+                self.shape, self.message, *("" if v is None else v for v in self))
 
     @property
     def component_curie(self) -> str:
@@ -71,18 +79,27 @@ class Report:
     notes: list = field(default_factory=list)        # e.g. which shapes ran on pySHACL
 
     def __post_init__(self):
-        self.results = sorted(set(self.results), key=ValidationResult.sort_key)
+        if not isinstance(self.results, SpilledResults):  # those are sorted already
+            self.results = sorted(set(self.results), key=ValidationResult.sort_key)
+        self._counts: dict[str, int] | None = None
 
     @classmethod
     def empty(cls, profiles=()) -> "Report":
         return cls([], profiles=profiles)
 
+    def close(self) -> None:
+        """Delete the files of results spilled to disk (a report of a large store; nothing otherwise)."""
+        if isinstance(self.results, SpilledResults):
+            self.results.close()
+
     @property
     def counts(self) -> dict[str, int]:
-        counts = {s: 0 for s in SEVERITIES}
-        for r in self.results:
-            counts[r.severity] += 1
-        return counts
+        if self._counts is None:
+            counts = {s: 0 for s in SEVERITIES}
+            for r in self.results:
+                counts[r.severity] += 1
+            self._counts = counts
+        return dict(self._counts)
 
     @property
     def conforms(self) -> bool:
@@ -111,10 +128,22 @@ class Report:
 
     def to_text(self, *, severities: tuple = SEVERITIES) -> str:
         """Results grouped by document and resource (named by CTID and name), then counts."""
+        out = io.StringIO()
+        self.write_text(out, severities=severities)
+        return out.getvalue()
+
+    def write_text(self, out, *, severities: tuple = SEVERITIES) -> None:
+        """:meth:`to_text`, written to the text file ``out`` as the results are read."""
         lines = [f"Validation against: {', '.join(self.profiles)}", ""]
-        shown = [r for r in self.results if r.severity in severities]
+        shown = 0
         current_doc = current_res = None
-        for r in shown:
+        for r in self.results:
+            if r.severity not in severities:
+                continue
+            shown += 1
+            if len(lines) >= 1000:
+                out.write("\n".join(lines) + "\n")
+                lines = []
             doc = r.source or r.graph or "(store)"
             if doc != current_doc:
                 if current_doc is not None:
@@ -142,10 +171,13 @@ class Report:
         for error in self.errors:
             lines.append(f"error: {error}")
         lines.append(self.summary())
-        return "\n".join(lines) + "\n"
+        out.write("\n".join(lines) + "\n")
 
     # ------------------------------------------------------------------ JSON
     def to_dict(self) -> dict:
+        return {**self._json_head(), "results": [result_dict(r) for r in self.results]}
+
+    def _json_head(self) -> dict:
         return {
             "conforms": self.conforms,
             "profiles": list(self.profiles),
@@ -153,26 +185,40 @@ class Report:
             "counts": self.counts,
             "errors": list(self.errors),
             "notes": list(self.notes),
-            "results": [{**r._asdict(), "location": list(r.location), "see_also": list(r.see_also),
-                         "component": r.component_curie} for r in self.results],
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        out = io.StringIO()
+        self.write_json(out)
+        return out.getvalue()
+
+    def write_json(self, out) -> None:
+        """:meth:`to_json` (the same text as ``json.dumps(to_dict(), indent=2, sort_keys=True)``),
+        written to ``out`` as the results are read ("results" is the last key)."""
+        head = json.dumps(self._json_head(), indent=2, sort_keys=True, ensure_ascii=False)
+        out.write(head[:-2] + ',\n  "results": [')
+        sep = "\n"
+        for r in self.results:
+            item = json.dumps(result_dict(r), indent=2, sort_keys=True, ensure_ascii=False)
+            out.write(sep + "    " + item.replace("\n", "\n    "))
+            sep = ",\n"
+        out.write("]\n}\n" if sep == "\n" else "\n  ]\n}\n")
 
     # ------------------------------------------------------------------ Turtle
     def to_turtle(self) -> str:
         """A standard ``sh:ValidationReport`` (sh:conforms is false only for violations)."""
-        out = ["@prefix sh: <http://www.w3.org/ns/shacl#> .",
-               "@prefix cgv: <https://w3id.org/credgraph/shapes/vocab#> .",
-               "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .", "",
-               "[] a sh:ValidationReport ;",
-               f"    sh:conforms {'true' if self.conforms else 'false'}"]
-        if not self.results:
-            out[-1] += " ."
-            return "\n".join(out) + "\n"
-        out[-1] += " ;"
-        blocks = []
+        out = io.StringIO()
+        self.write_turtle(out)
+        return out.getvalue()
+
+    def write_turtle(self, out) -> None:
+        """:meth:`to_turtle`, written to ``out`` as the results are read."""
+        out.write("\n".join(["@prefix sh: <http://www.w3.org/ns/shacl#> .",
+                             "@prefix cgv: <https://w3id.org/credgraph/shapes/vocab#> .",
+                             "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .", "",
+                             "[] a sh:ValidationReport ;",
+                             f"    sh:conforms {'true' if self.conforms else 'false'}"]))
+        sep = " ;\n    sh:result "
         for r in self.results:
             props = [f"a sh:ValidationResult", f"sh:focusNode {r.focus}"]
             if r.path_sparql:
@@ -186,9 +232,9 @@ class Report:
                 props.append(f"cgv:fix {json.dumps(r.fix, ensure_ascii=False)}@en")
             if r.graph:
                 props.append(f"cgv:graph <{r.graph}>")
-            blocks.append("[\n        " + " ;\n        ".join(props) + "\n    ]")
-        out.append("    sh:result " + " ,\n    ".join(blocks) + " .")
-        return "\n".join(out) + "\n"
+            out.write(sep + "[\n        " + " ;\n        ".join(props) + "\n    ]")
+            sep = " ,\n    "
+        out.write(" .\n")
 
     def report_quads(self, graph: str):
         """The Turtle report as pyoxigraph quads in ``graph`` (for storing with a loaded source)."""
@@ -197,6 +243,108 @@ class Report:
         node = ox.NamedNode(graph)
         return [ox.Quad(t.subject, t.predicate, t.object, node)
                 for t in ox.parse(self.to_turtle().encode(), format=ox.RdfFormat.TURTLE)]
+
+
+def result_dict(r: ValidationResult) -> dict:
+    """One result as the JSON report writes it."""
+    return {**r._asdict(), "location": list(r.location), "see_also": list(r.see_also),
+            "component": r.component_curie}
+
+
+#: Results a validation holds in memory before it sorts them into a run on disk (~1 KB each).
+SPILL_RESULTS = 250_000
+
+
+class ResultCollector:
+    """Gathers results as a validation finds them. Past ``limit`` results in memory it sorts them
+    into a run in a temporary file, so a report of millions of results (a registry-sized store
+    with every warning) is written without holding it.
+
+    >>> collector = ResultCollector(limit=2)
+    >>> collector.extend([_example("b"), _example("a"), _example("a")])
+    >>> collector.extend([_example("c")])
+    >>> results = collector.finish()
+    >>> [r.focus for r in results], len(results.runs)
+    (['<https://ex.org/a>', '<https://ex.org/b>', '<https://ex.org/c>'], 2)
+    >>> results.close()
+    """
+
+    def __init__(self, limit: int | None = None):
+        self.limit = SPILL_RESULTS if limit is None else limit
+        self.buffer: list[ValidationResult] = []
+        self.spilled: SpilledResults | None = None
+
+    def extend(self, results) -> None:
+        self.buffer.extend(results)
+        if len(self.buffer) >= self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.spilled is None:
+            self.spilled = SpilledResults()
+        self.spilled.add_run(sorted(set(self.buffer), key=ValidationResult.sort_key))
+        self.buffer = []
+
+    def finish(self) -> "list[ValidationResult] | SpilledResults":
+        """The results, sorted, each once: a list, or (when some were spilled) a :class:`SpilledResults`."""
+        if self.spilled is None:
+            results, self.buffer = sorted(set(self.buffer), key=ValidationResult.sort_key), []
+            return results
+        if self.buffer:
+            self._spill()
+        return self.spilled
+
+
+class SpilledResults:
+    """Results in sorted runs on disk (zlib-compressed pickles of plain tuples), read back merged
+    in report order, each result once, as often as needed. ``close()`` deletes the files (so does
+    garbage collection)."""
+
+    CHUNK = 5000
+
+    def __init__(self):
+        import tempfile  # noqa: PLC0415
+        import weakref  # noqa: PLC0415
+
+        self.directory = Path(tempfile.mkdtemp(prefix="credgraph-report-"))
+        self.runs: list[Path] = []
+        self._finalizer = weakref.finalize(self, shutil.rmtree, self.directory, True)
+
+    def add_run(self, results: list[ValidationResult]) -> None:
+        path = self.directory / f"run-{len(self.runs):05d}"
+        with path.open("wb") as out:
+            for start in range(0, len(results), self.CHUNK):
+                block = zlib.compress(pickle.dumps([tuple(r) for r in results[start:start + self.CHUNK]],
+                                                   protocol=pickle.HIGHEST_PROTOCOL), 1)
+                out.write(len(block).to_bytes(8, "little") + block)
+        self.runs.append(path)
+
+    @staticmethod
+    def _read(path: Path):
+        make = ValidationResult._make
+        with path.open("rb") as data:
+            while header := data.read(8):
+                for row in pickle.loads(zlib.decompress(data.read(int.from_bytes(header, "little")))):
+                    yield make(row)
+
+    def __iter__(self):
+        last = None
+        for r in heapq.merge(*(self._read(p) for p in self.runs), key=ValidationResult.sort_key):
+            if r != last:
+                yield r
+                last = r
+
+    def __bool__(self) -> bool:
+        return bool(self.runs)
+
+    def close(self) -> None:
+        self._finalizer()
+
+
+def _example(name: str) -> ValidationResult:
+    return ValidationResult("Violation", f"<https://ex.org/{name}>", f"https://ex.org/{name}", None, None, None, (),
+                            None, None, None, None, "wrong", None, "https://ex.org/shape",
+                            SH + "MinCountConstraintComponent", "registry-minimum", None, None)
 
 
 def resource_heading(r: ValidationResult) -> str:
