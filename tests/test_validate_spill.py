@@ -104,3 +104,25 @@ def test_validate_writes_out_only_a_complete_report(corpus, cli, tmp_path, monke
     result = cli("validate", "--store", path, "--out", tmp_path / "no" / "such" / "folder" / "r.txt")
     assert result.code == 2 and "cannot write the report to" in result.err and "Traceback" not in result.err
     assert "give --out a file in a folder that exists" in result.err
+
+
+def test_validate_writes_into_a_named_pipe_without_replacing_it(corpus, cli, tmp_path):
+    """--out /dev/null or a pipe is written directly (a temporary file renamed over it would
+    replace the device or the pipe with a regular file)."""
+    import os
+    import stat
+    import threading
+
+    path = tmp_path / "store"
+    assert cli("load", corpus.dir, "--store", path, "--quiet").code == 0
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = cli("validate", "--store", path, "--format", "json", "--out", pipe)
+    reader.join(timeout=30)
+    assert result.code == 1, result.err
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert json.loads(received[0])["counts"]["Violation"] > 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe", "store"]

@@ -77,7 +77,8 @@ def run(args) -> int:
 
 class _Output:
     """Where the report goes: stdout, or ``--out FILE`` written through a temporary file beside
-    it that replaces FILE only when the report is complete."""
+    it that replaces FILE only when the report is complete (a FILE that is not a regular file,
+    such as /dev/null or a named pipe, is written directly)."""
 
     def __init__(self, path: str | None):
         self.path = Path(path) if path else None
@@ -86,19 +87,22 @@ class _Output:
 
     def __enter__(self) -> "_Output":
         if self.path is not None:
-            self.partial = self.path.with_name(f".{self.path.name}.partial")
+            special = self.path.exists() and not self.path.is_file()
+            self.partial = None if special else self.path.with_name(f".{self.path.name}.partial")
             try:
-                self.file = self.partial.open("w", encoding="utf-8", newline="")
+                self.file = (self.partial or self.path).open("w", encoding="utf-8", newline="")
             except OSError as exc:
                 raise UsageError(f"cannot write the report to {self.path}: {exc.strerror or exc}",
                                  fix="give --out a file in a folder that exists and that you can write to") from None
         return self
 
     def __exit__(self, kind, error, trace) -> None:
-        if self.partial is None:
+        if self.file is sys.stdout:
             self.file.flush()
             return
         self.file.close()
+        if self.partial is None:
+            return
         if kind is None:
             os.replace(self.partial, self.path)
         else:
