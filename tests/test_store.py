@@ -151,6 +151,27 @@ def test_store_path_that_is_a_file_is_refused(tmp_path):
         open_store(f)
 
 
+def test_a_folder_of_other_files_is_not_taken_for_a_store(tmp_path, cli):
+    """A --store that names the wrong folder (one holding a store, or a home folder) used to get a
+    new empty store written into it, and validate said "0 documents: conforms"."""
+    parent = tmp_path / "kept"
+    open_store(parent / "store").close()
+    (parent / "corpus.txt").write_text("where the corpus came from\n")
+    before = sorted(p.name for p in parent.iterdir())
+    with pytest.raises(StoreError) as info:
+        open_store(parent)
+    assert "is not a credgraph store" in str(info.value) and f"such as {parent / 'store'}" in info.value.fix
+    assert sorted(p.name for p in parent.iterdir()) == before  # nothing written into it
+    for verb in (["validate"], ["query", "--sparql", "SELECT * WHERE { ?s ?p ?o } LIMIT 1"], ["sources"], ["load", str(parent / "corpus.txt")]):
+        result = cli(*verb, "--store", parent)
+        assert result.code != 0 and "is not a credgraph store" in result.err and "Traceback" not in result.err
+    assert sorted(p.name for p in parent.iterdir()) == before
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    open_store(empty).close()  # an empty folder becomes a store
+    assert (empty / "CURRENT").exists()
+
+
 def test_store_location_from_environment(tmp_path, monkeypatch):
     from credgraph.store import resolve_store_path
 

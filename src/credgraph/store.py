@@ -265,6 +265,12 @@ def open_store(path: str | os.PathLike | None = None) -> "Store":
     if target.exists() and not target.is_dir():
         raise StoreError(f"store path {target} is a file, not a store folder",
                          fix="pass --store with a folder path (it is created if missing)")
+    if target.is_dir() and not (target / "CURRENT").exists() and any(target.iterdir()):
+        inside = [p.parent for p in sorted(target.glob("*/CURRENT"))]
+        hint = f" such as {inside[0]}" if inside else ""
+        raise StoreError(f"{target} is not a credgraph store: it holds other files and no store",
+                         fix=f"point --store at a store folder{hint} (one that credgraph load created), "
+                             "or at a new or empty folder to create a store there")
     try:
         target.mkdir(parents=True, exist_ok=True)
         return Store(ox.Store(str(target)), target)
