@@ -22,6 +22,7 @@ import heapq
 import io
 import json
 import pickle
+from json.encoder import encode_basestring as _encode_string
 import shutil
 import zlib
 from dataclasses import dataclass, field
@@ -199,8 +200,7 @@ class Report:
         out.write(head[:-2] + ',\n  "results": [')
         sep = "\n"
         for r in self.results:
-            item = json.dumps(result_dict(r), indent=2, sort_keys=True, ensure_ascii=False)
-            out.write(sep + "    " + item.replace("\n", "\n    "))
+            out.write(sep + result_json(r))
             sep = ",\n"
         out.write("]\n}\n" if sep == "\n" else "\n  ]\n}\n")
 
@@ -249,6 +249,41 @@ def result_dict(r: ValidationResult) -> dict:
     """One result as the JSON report writes it."""
     return {**r._asdict(), "location": list(r.location), "see_also": list(r.see_also),
             "component": r.component_curie}
+
+
+def result_json(r: ValidationResult, indent: str = "    ") -> str:
+    """``json.dumps(result_dict(r), indent=2, sort_keys=True, ensure_ascii=False)``, each line
+    indented by ``indent``, written directly (the indenting encoder is pure Python: 4x slower).
+
+    >>> import json
+    >>> r = _example("a")._replace(location=("ceterms:address",), fix="add it")
+    >>> result_json(r, "") == json.dumps(result_dict(r), indent=2, sort_keys=True, ensure_ascii=False)
+    True
+    """
+    heads = _JSON_HEADS.get(indent)
+    if heads is None:
+        heads = _JSON_HEADS[indent] = [(f'{indent}  "{key}": ', index) for key, index in _JSON_ORDER]
+    inner = indent + "    "
+    lines = []
+    for head, index in heads:
+        value = r[index]
+        if index == _COMPONENT:
+            text = _encode_string("sh:" + value.rsplit("#", 1)[-1])
+        elif value is None:
+            text = "null"
+        elif isinstance(value, str):
+            text = _encode_string(value)
+        elif value:  # location, see_also: tuples of strings
+            text = "[\n" + ",\n".join(inner + _encode_string(v) for v in value) + "\n" + indent + "  ]"
+        else:
+            text = "[]"
+        lines.append(head + text)
+    return indent + "{\n" + ",\n".join(lines) + "\n" + indent + "}"
+
+
+_JSON_ORDER = sorted((key, index) for index, key in enumerate(ValidationResult._fields))
+_COMPONENT = ValidationResult._fields.index("component")
+_JSON_HEADS: dict[str, list] = {}
 
 
 #: Results a validation holds in memory before it sorts them into a run on disk (~1 KB each).
