@@ -316,8 +316,8 @@ def test_a_document_that_kills_its_worker_is_reported_and_the_rest_load(corpus, 
 
 
 # --------------------------------------------------------------------------- the stream
-# Into an empty store, new serialised sources are streamed into long bulk loads under one journal
-# (store module docstring); into a store that holds data they take the batch path.
+# New serialised sources are streamed into long bulk loads under one journal (store module
+# docstring); the rest of a load takes the batch path.
 def _source_iri(store, origin) -> str:
     [source] = [s["source"] for s in store.sources() if s["origin"] == str(origin)]
     return source
@@ -337,19 +337,32 @@ def test_a_stream_writes_what_the_batches_write(corpus, tmp_path, monkeypatch, l
     real_checkpoint = store_module._Stream._checkpoint
     monkeypatch.setattr(store_module._Stream, "_checkpoint", lambda self, batch, settle: (
         checkpoints.append((self.written, settle)), real_checkpoint(self, batch, settle=settle)))
-    streamed, batched = open_store(tmp_path / "streamed"), open_store(tmp_path / "batched")
     seed = tmp_path / "seed.ttl"
     seed.write_bytes(b"<https://ex.org/a> <https://ex.org/p> 'x' .")
-    load(batched, [seed])  # not empty: the corpus takes the batch path
-    b = load(batched, [corpus.dir], workers=2)
-    batched.drop_source(_source_iri(batched, seed))
+
+    def loaded_after_seed(name):
+        store = open_store(tmp_path / name)
+        load(store, [seed])
+        report = load(store, [corpus.dir], workers=2)
+        store.drop_source(_source_iri(store, seed))
+        return store, report
+
+    monkeypatch.setattr(store_module, "STREAM_NEW_SOURCES", False)
+    batched, b = loaded_after_seed("batched")
+    monkeypatch.setattr(store_module, "STREAM_NEW_SOURCES", True)
+    assert checkpoints == []
+    beside, h = loaded_after_seed("beside")  # streamed into a store that held data
+    beside_checkpoints, checkpoints[:] = list(checkpoints), []
+    streamed = open_store(tmp_path / "streamed")
     s = load(streamed, [corpus.dir], workers=2)
-    assert s.loaded == b.loaded == corpus.docs and s.triples == b.triples == corpus.triples_estimate
-    assert [(o.record.origin, o.triples, o.graphs) for o in s.outcomes] == \
-        [(o.record.origin, o.triples, o.graphs) for o in b.outcomes]
-    assert content(streamed) == content(batched)
-    assert metadata(streamed) == metadata(batched)
-    assert not list(streamed.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
+    for report, store in ((s, streamed), (h, beside)):
+        assert report.loaded == b.loaded == corpus.docs and report.triples == b.triples == corpus.triples_estimate
+        assert [(o.record.origin, o.triples, o.graphs) for o in report.outcomes] == \
+            [(o.record.origin, o.triples, o.graphs) for o in b.outcomes]
+        assert content(store) == content(batched)
+        assert metadata(store) == metadata(batched)
+        assert not list(store.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
+    assert len(beside_checkpoints) == len(checkpoints)
     written = [w for w, _ in checkpoints]  # one checkpoint per bulk load, quads before it
     assert written == sorted(set(written)) and written[0] == 0
     if loads[-1] is None:  # the last bulk load takes the rest
@@ -385,7 +398,7 @@ def test_a_crash_before_the_stream_commits_leaves_the_store_empty(tmp_path):
 
     path = tmp_path / "store"
     store = open_store(path)
-    stream = _Stream(store)
+    stream = _Stream(store, empty=True)
     store._seen = set()
     for name in ("x", "y"):
         stream.add(*_new_source(tmp_path, name))
@@ -399,12 +412,17 @@ def test_a_crash_before_the_stream_commits_leaves_the_store_empty(tmp_path):
     assert list(reopened.inner.quads_for_pattern(None, None, None, None)) == []
 
 
-def _crashed_stream(tmp_path, monkeypatch, names, finished):
+def _crashed_stream(tmp_path, monkeypatch, names, finished, held=False):
     """A stream of one bulk load per source whose process dies after ``finished`` of them were
-    recorded as done: the next one wrote everything, but its checkpoint never happened."""
+    recorded as done: the next one wrote everything, but its checkpoint never happened. With
+    ``held``, the store held a source ("earlier") before the stream began."""
     import credgraph.store as store_module
 
     monkeypatch.setattr(store_module, "STREAM_LOADS", (1,))
+    path = tmp_path / "store"
+    store = open_store(path)
+    if held:
+        list(store.write([_new_source(tmp_path, "earlier")]))
     real = store_module._Stream._checkpoint
     done = []
 
@@ -414,25 +432,25 @@ def _crashed_stream(tmp_path, monkeypatch, names, finished):
             real(self, batch, settle=settle)
 
     monkeypatch.setattr(store_module._Stream, "_checkpoint", checkpoint)
-    path = tmp_path / "store"
-    store = open_store(path)
-    stream = store_module._Stream(store)
-    store._seen = set()
+    stream = store_module._Stream(store, empty=not held)
+    store._seen = None if held else set()
     for name in names:
         stream.add(*_new_source(tmp_path, name))
     stream.queue.put(stream.END)
     stream.thread.join()  # every bulk load is done; the commit never happens
-    assert len(store.sources()) == len(names)
+    assert len(store.sources()) == len(names) + held
     store.close()
     monkeypatch.setattr(store_module._Stream, "_checkpoint", real)
     return path, stream.journal
 
 
-def test_a_crash_before_the_stream_commits_keeps_the_sources_of_finished_bulk_loads(tmp_path, monkeypatch):
-    path, _ = _crashed_stream(tmp_path, monkeypatch, ["x", "y", "z"], finished=2)
+@pytest.mark.parametrize("held", [False, True], ids=["into an empty store", "into a store holding data"])
+def test_a_crash_before_the_stream_commits_keeps_the_sources_of_finished_bulk_loads(tmp_path, monkeypatch, held):
+    path, _ = _crashed_stream(tmp_path, monkeypatch, ["x", "y", "z"], finished=2, held=held)
     reopened = open_store(path)
-    assert sorted(s["origin"] for s in reopened.sources()) == ["x", "y"]
-    assert set(reopened.graph_sizes()) == {"https://ex.org/graph/x", "https://ex.org/graph/y"}
+    before = ["earlier"] if held else []
+    assert sorted(s["origin"] for s in reopened.sources()) == [*before, "x", "y"]
+    assert set(reopened.graph_sizes()) == {f"https://ex.org/graph/{n}" for n in (*before, "x", "y")}
     assert not bool(reopened.query('ASK { ?s ?p "z" }'))
     assert not list(reopened.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
     assert not [q for q in reopened.inner.quads_for_pattern(None, None, None, META) if "/z" in str(q) or ":z" in str(q)]
@@ -440,7 +458,7 @@ def test_a_crash_before_the_stream_commits_keeps_the_sources_of_finished_bulk_lo
     again = list(reopened.write([_new_source(tmp_path, n) for n in ("x", "y", "z")]))
     assert [o.unchanged for o in again] == [True, True, False] and all(o.ok for o in again)
     fresh = open_store(tmp_path / "fresh")
-    list(fresh.write([_new_source(tmp_path, n) for n in ("x", "y", "z")]))
+    list(fresh.write([_new_source(tmp_path, n) for n in (*before, "x", "y", "z")]))
     assert content(reopened) == content(fresh) and metadata(reopened) == metadata(fresh)
 
 
@@ -495,13 +513,16 @@ def test_an_interrupted_stream_leaves_the_store_empty(tmp_path):
     assert not [t for t in threading.enumerate() if t.name == "credgraph-stream"]
 
 
-def test_an_interrupted_stream_keeps_the_sources_of_finished_bulk_loads_and_says_so(tmp_path, monkeypatch):
+@pytest.mark.parametrize("held", [False, True], ids=["into an empty store", "into a store holding data"])
+def test_an_interrupted_stream_keeps_the_sources_of_finished_bulk_loads_and_says_so(tmp_path, monkeypatch, held):
     import time
 
     import credgraph.store as store_module
 
     monkeypatch.setattr(store_module, "STREAM_LOADS", (1,))  # one bulk load per source
     store = open_store(tmp_path / "store")
+    if held:
+        list(store.write([_new_source(tmp_path, "earlier")]))
 
     def finished() -> int:
         return len(list(store.inner.quads_for_pattern(None, store_module.P_COMMITTED_BATCH, None, META)))
@@ -516,13 +537,42 @@ def test_an_interrupted_stream_keeps_the_sources_of_finished_bulk_loads_and_says
 
     with pytest.raises(KeyboardInterrupt) as raised:
         list(store.write(items()))
-    kept = sorted(s["origin"] for s in store.sources())
+    kept = sorted(s["origin"] for s in store.sources() if s["origin"] != "earlier")
     assert 3 <= len(kept) <= 5 and kept == [f"s{i}" for i in range(len(kept))]
     assert raised.value.__notes__ == [f"the store keeps the {len(kept)} sources written before the load "
                                       "stopped, each whole; run the same load again to add the rest"]
-    assert set(store.graph_sizes()) == {f"https://ex.org/graph/{o}" for o in kept}
+    earlier = ["earlier"] if held else []
+    assert set(store.graph_sizes()) == {f"https://ex.org/graph/{o}" for o in [*earlier, *kept]}
     assert not list(store.inner.quads_for_pattern(None, None, ox.NamedNode(ids.CG + "LoadJournal"), META))
     assert not [t for t in threading.enumerate() if t.name == "credgraph-stream"]
+
+
+def test_new_sources_into_a_store_in_memory_holding_data_load_without_hanging(corpus):
+    """Regression: the stream's marks, written inside the bulk load into a store holding data,
+    waited for ever on a store in memory (the query benchmark's build hung)."""
+    store = open_store(":memory:")
+    list(store.write([_new_source(None, "earlier")]))
+    done = []
+    worker = threading.Thread(target=lambda: done.append(load(store, [corpus.dir], workers=0)), daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert done and done[0].loaded == corpus.docs and done[0].failed == 0
+
+
+def test_an_interrupted_stream_into_a_store_holding_data_leaves_it_as_it_was(tmp_path):
+    store = open_store(tmp_path / "store")
+    list(store.write([_new_source(tmp_path, "earlier")]))
+    before = (content(store), metadata(store, drop=()))
+
+    def items():
+        for i in range(5):
+            yield _new_source(tmp_path, f"s{i}")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt) as raised:
+        list(store.write(items()))
+    assert raised.value.__notes__ == ["the store was left as it was before this load"]
+    assert (content(store), metadata(store, drop=())) == before
 
 
 def test_a_stream_that_fails_after_a_finished_bulk_load_keeps_its_sources(tmp_path, monkeypatch):

@@ -165,6 +165,27 @@ def test_sigkill_during_a_load_into_an_empty_store_keeps_whole_sources_and_a_rer
     assert _check_consistent(store) == registry_counts
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("after", [2.5, 4.5])
+def test_sigkill_during_a_streamed_load_into_a_store_holding_data_keeps_it_and_whole_sources(
+        tmp_path, registry_folder, registry_counts, after):
+    """New registry documents into a store that holds data are streamed too (each source's marks
+    committed before its quads): a kill keeps the earlier data and whole sources only."""
+    store = tmp_path / "store"
+    earlier = tmp_path / "earlier.ttl"
+    earlier.write_text('<https://ex.org/keep> <https://ex.org/p> "kept" .\n')
+    assert subprocess.run([sys.executable, "-m", "credgraph", "load", str(earlier), "--store", str(store),
+                           "--quiet"], capture_output=True).returncode == 0
+    _load_and_kill(store, registry_folder.dir, after)
+    counts = _check_consistent(store)
+    assert counts.pop(str(earlier)) == 1
+    assert all(registry_counts[origin] == n for origin, n in counts.items())
+    rerun = subprocess.run([sys.executable, "-m", "credgraph", "load", str(registry_folder.dir), "--store",
+                            str(store), "--quiet"], capture_output=True, text=True)
+    assert rerun.returncode == 0, rerun.stderr
+    assert _check_consistent(store) == {**registry_counts, str(earlier): 1}
+
+
 # --------------------------------------------------------------------------- no network
 @pytest.fixture
 def sockets_disabled(monkeypatch):

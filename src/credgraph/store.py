@@ -34,19 +34,24 @@ one is assembled; a source or graph of the batch in flight, or any other kind of
 it. When the store held no named graph when :meth:`Store.write` began, whether a source or graph
 is new is known without asking the store (unless this same write already met it).
 
-Into an empty store the new serialised sources are instead *streamed* (:class:`_Stream`): a
-journal marked ``cg:startedOnEmptyStore`` is written atomically, then the sources' metadata and
-quads flow through a queue into bulk loads in a writer thread, and deleting the journal commits
-them all. RocksDB compacts ingested files between bulk loads, not during one, so a few long bulk
-loads cost far less than one per batch (at 100k registry documents the batches spent 68 CPU-s in
-compaction, the stream none). It holds the indexes of files not yet compacted in memory, so the
-stream's bulk loads stop at 8M quads and let it compact (1M credentials in one bulk load peaked at
-6.3 GiB). Each of its sources is marked ``cg:loadBatch`` with the bulk load (the *batch*) that
-takes it, and a finished bulk load is recorded on the journal (``cg:committedBatch``): a crash
-keeps the sources of the finished bulk loads and drops everything else (the store is empty again
-if none had finished), so running the same load again adds the rest. The first source the stream
-cannot take (one met before, one not serialised) ends the stream with a commit; the rest of the
-write takes the batch path.
+In practice the new serialised sources are instead *streamed* (:class:`_Stream`): a journal is
+written atomically, then the sources' metadata and quads flow through a queue into bulk loads in a
+writer thread, and deleting the journal commits them all. RocksDB compacts ingested files between
+bulk loads, not during one, so a few long bulk loads cost far less than one per batch (at 100k
+registry documents the batches spent 68 CPU-s in compaction, the stream none). It holds the
+indexes of files not yet compacted in memory, so the stream's bulk loads stop at 8M quads and let
+it compact (1M credentials in one bulk load peaked at 6.3 GiB). Each of its sources is marked
+``cg:loadBatch`` with the bulk load (the *batch*) that takes it, and a finished bulk load is
+recorded on the journal (``cg:committedBatch``): a crash keeps the sources of the finished bulk
+loads and rolls back the rest, so running the same load again adds the rest (sources stored with
+the same SHA-256 are skipped without ending the stream). Into an **empty** store (journal marked
+``cg:startedOnEmptyStore``) a source's marks travel in the bulk load with its quads, and
+recovery keeps what the finished batches list and removes everything else (the store is empty
+again if none had finished). Into a store that **holds data**, whether a source is new takes a
+look-up, and its marks are committed with an ordinary write (~70 µs) before its quads enter the
+bulk load, so recovery finds every source of an unfinished batch by its mark and drops it, as for
+a batch. The first source the stream cannot take (one met before, one not new, one not
+serialised) ends the stream with a commit; the rest of the write takes the batch path.
 
 >>> store = open_store(":memory:")
 >>> store.triple_count()
@@ -109,6 +114,8 @@ SERIAL_SOURCES = 50_000
 #: Quads per bulk load of a stream (:class:`_Stream`): the first loads are small, so that writing
 #: overlaps parsing from the start (a bulk load builds its last ~1M quads after its input ends);
 #: the last one repeats (None: the rest of the stream in one bulk load).
+#: Stream new serialised sources (:class:`_Stream`); False: batches only (to compare them).
+STREAM_NEW_SOURCES = True
 STREAM_LOADS = (100_000, 200_000, 400_000, 8_000_000)
 #: After a bulk load of at least this many quads, let RocksDB compact (:meth:`_Stream._settle`).
 STREAM_SETTLE = 4_000_000
@@ -400,16 +407,24 @@ class Store:
         others go on. A source whose SHA-256 matches what is stored is skipped (no-op).
         ``quads`` may be :class:`NQuads` (then new sources take the fast path).
         """
-        self._seen = set() if next(iter(self.inner.named_graphs()), None) is None else None
+        empty = next(iter(self.inner.named_graphs()), None) is None
+        self._seen = set() if empty else None
         writer = _Writer()
         batch = _Batch(self)
         limit = min(SERIAL_FIRST, SERIAL_CHUNK)
-        stream = _Stream(self) if self._seen is not None else None
+        # in memory, a write inside a bulk load waits for it for ever: a store in memory that holds
+        # data takes the batch path (a crash loses it anyway, so the marks need no write of their own)
+        stream = _Stream(self, empty=empty) if STREAM_NEW_SOURCES and (empty or self.path is not None) else None
         try:
             for record, quads in items:
                 if stream is not None:
-                    if stream.takes(record, quads):
+                    taken = stream.takes(record, quads)
+                    if taken is True:
                         yield stream.add(record, quads)
+                        continue
+                    if taken == "unchanged":
+                        yield WriteOutcome(record, unchanged=True,
+                                           graphs=tuple(sorted(self._source_graphs(record.iri))))
                         continue
                     stream.commit()  # the rest takes the batch path
                     stream = None
@@ -492,6 +507,7 @@ class Store:
             return [q.subject.value]
         for q in list(self.inner.quads_for_pattern(None, RDF_TYPE, JOURNAL, META)):
             journal = q.subject
+            self._recover_stream_batches(journal)
             ops = []
             for pred in (P_PENDING, P_STAGING):
                 for gq in self.inner.quads_for_pattern(journal, pred, None, META):
@@ -514,6 +530,30 @@ class Store:
             if isinstance(g, ox.NamedNode) and g.value.startswith(ids.STAGING_PREFIX):
                 self.inner.remove_graph(g)
         return undone
+
+    def _recover_stream_batches(self, journal: ox.NamedNode) -> None:
+        """Roll back the unfinished bulk loads of a stream into a store that held data: the
+        sources marked with a batch of the journal (``<journal>/0``, ``/1``, ...: one after the
+        other) that is not recorded as done. Their marks were committed before their quads, so
+        nothing of theirs can be left unmarked. One source per update: a batch can be millions
+        of quads."""
+        done = {q.object for q in self.inner.quads_for_pattern(journal, P_COMMITTED_BATCH, None, META)}
+        meta = _term(META)
+        number = 0
+        while True:
+            batch = ox.NamedNode(f"{journal.value}/{number}")
+            sources = [q.subject for q in self.inner.quads_for_pattern(None, P_LOAD_BATCH, batch, META)]
+            if not sources:
+                return
+            if batch not in done:
+                for source in sources:
+                    ops = []
+                    for gq in self.inner.quads_for_pattern(source, P_GRAPH, None, META):
+                        ops.append(f"DROP SILENT GRAPH {_term(gq.object)}")
+                        ops.append(f"DELETE WHERE {{ GRAPH {meta} {{ {_term(gq.object)} ?p ?o }} }}")
+                    ops.append(f"DELETE WHERE {{ GRAPH {meta} {{ {_term(source)} ?p ?o }} }}")
+                    self.inner.update(" ;\n".join(ops))
+            number += 1
 
     def _recover_stream(self, journal: ox.NamedNode) -> None:
         """Roll back a stream into an empty store (:class:`_Stream`) that did not commit: keep the
@@ -620,7 +660,12 @@ class _StreamReader:
                         raise OSError("the load was interrupted")
                     return b""
                 links, rest, quads = item
-                self.pieces = [rest, links.replace(JOURNAL_PLACEHOLDER.encode(), self.mark)]
+                links = links.replace(JOURNAL_PLACEHOLDER.encode(), self.mark)
+                if self.stream.empty:
+                    self.pieces = [rest, links]
+                else:  # recovery finds the source by its links: they are committed before its quads
+                    self.stream.inner.load(links, ox.RdfFormat.N_QUADS)
+                    self.pieces = [rest]
                 self.quads += quads
                 self.sources += 1
             self.data, self.pos = self.pieces.pop(), 0
@@ -637,8 +682,10 @@ class _Stream:
 
     END, ABORT = object(), object()
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, *, empty: bool):
         self.store, self.inner = store, store.inner
+        self.empty = empty  # the store held nothing when the stream began
+        self.met: set[int] = set()  # sources and graphs of this stream (into a store that held data)
         self.journal = ox.NamedNode(f"urn:credgraph:journal:{uuid.uuid4()}")
         self.queue: queue.SimpleQueue = queue.SimpleQueue()
         self.room = threading.Condition()
@@ -649,18 +696,30 @@ class _Stream:
         self.written = 0  # quads the finished bulk loads took
         self.kept = 0  # sources they took (kept if the load stops)
 
-    def takes(self, record: SourceRecord, quads) -> bool:
-        """A new serialised source none of whose graphs this write has met."""
+    def takes(self, record: SourceRecord, quads) -> bool | str:
+        """True for a new serialised source none of whose graphs the store holds or this write has
+        met; ``"unchanged"`` for a source stored with the same SHA-256 (skipped: the stream goes
+        on, as when the same load runs again after a crash); False otherwise."""
         if not isinstance(quads, NQuads) or self.error is not None:
             return False
-        seen = self.store._seen
-        return hash(record.iri) not in seen and not any(hash(g) in seen for g in quads.graphs(record))
+        graphs = quads.graphs(record)
+        if self.empty:
+            seen = self.store._seen
+            return hash(record.iri) not in seen and not any(hash(g) in seen for g in graphs)
+        if hash(record.iri) in self.met or any(hash(g) in self.met for g in graphs):
+            return False
+        known, sha, _ = self.store._node_meta(record.iri)
+        if known:
+            return "unchanged" if sha == record.sha256 else False
+        return not any(state[0] or state[2] for state in map(self.store._graph_state, graphs))
 
     def add(self, record: SourceRecord, quads: NQuads) -> WriteOutcome:
         if self.thread is None:
             self._start()
         graphs = quads.graphs(record)
         self.store._saw(record.iri, *graphs)
+        if not self.empty:
+            self.met.update(hash(n) for n in (record.iri, *graphs))
         links, meta = quads.links, quads.meta
         if not links:
             links, meta = source_metadata(record, graphs, quads.counts, _now())
@@ -668,8 +727,8 @@ class _Stream:
         return WriteOutcome(record, triples=sum(quads.counts.get(g, 0) for g in graphs), graphs=tuple(graphs))
 
     def _start(self) -> None:
-        self.inner.extend([ox.Quad(self.journal, RDF_TYPE, JOURNAL, META),
-                           ox.Quad(self.journal, P_STARTED_EMPTY, ox.Literal(True), META)])
+        mark = [ox.Quad(self.journal, P_STARTED_EMPTY, ox.Literal(True), META)] if self.empty else []
+        self.inner.extend([ox.Quad(self.journal, RDF_TYPE, JOURNAL, META), *mark])
         self.thread = threading.Thread(target=self._run, name="credgraph-stream", daemon=True)
         self.thread.start()
 
@@ -749,7 +808,7 @@ class _Stream:
     def what_is_left(self) -> str:
         """What an aborted stream left in the store, in words."""
         if not self.kept:
-            return "the store was left empty, as it was before this load"
+            return f"the store was left {'empty, ' if self.empty else ''}as it was before this load"
         return (f"the store keeps the {self.kept:,} source{'s' if self.kept != 1 else ''} written before "
                 f"the load stopped, each whole; run the same load again to add the rest")
 
