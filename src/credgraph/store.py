@@ -111,13 +111,13 @@ SERIAL_CHUNK = 200_000
 #: New serialised sources per batch at most (their bookkeeping is small).
 SERIAL_SOURCES = 50_000
 
+#: Stream new serialised sources (:class:`_Stream`); False: batches only (to compare them).
+STREAM_NEW_SOURCES = True
 #: Quads per bulk load of a stream (:class:`_Stream`): the first loads are small, so that writing
 #: overlaps parsing from the start (a bulk load builds its last ~1M quads after its input ends);
 #: the last one repeats (None: the rest of the stream in one bulk load).
-#: Stream new serialised sources (:class:`_Stream`); False: batches only (to compare them).
-STREAM_NEW_SOURCES = True
 STREAM_LOADS = (100_000, 200_000, 400_000, 8_000_000)
-#: After a bulk load of at least this many quads, let RocksDB compact (:meth:`_Stream._settle`).
+#: After a bulk load of at least this many quads, let RocksDB compact (:meth:`_Stream._checkpoint`).
 STREAM_SETTLE = 4_000_000
 #: Bytes of N-Quads waiting in the stream's queue at most (backpressure on the parsing side; a
 #: source bigger than this still goes through, alone).
@@ -423,8 +423,7 @@ class Store:
                         yield stream.add(record, quads)
                         continue
                     if taken == "unchanged":
-                        yield WriteOutcome(record, unchanged=True,
-                                           graphs=tuple(sorted(self._source_graphs(record.iri))))
+                        yield self._unchanged(record)
                         continue
                     stream.commit()  # the rest takes the batch path
                     stream = None
@@ -442,8 +441,7 @@ class Store:
                 # after any commit: what is stored about this source is committed state
                 known, sha, _ = self._source_state(record.iri)
                 if sha == record.sha256:
-                    yield WriteOutcome(record, unchanged=True,
-                                       graphs=tuple(sorted(self._source_graphs(record.iri))))
+                    yield self._unchanged(record)
                     continue
                 try:
                     batch.add(record, quads, known=known)
@@ -468,6 +466,10 @@ class Store:
                 stream.abort()
             writer.join()
             self._seen = None
+
+    def _unchanged(self, record: SourceRecord) -> WriteOutcome:
+        """The outcome for a source stored with the same SHA-256: nothing written."""
+        return WriteOutcome(record, unchanged=True, graphs=tuple(sorted(self._source_graphs(record.iri))))
 
     def _source_state(self, iri: str) -> tuple[bool, str | None, str | None]:
         """:meth:`_node_meta` of a source, without a look-up when it is surely new."""
@@ -538,7 +540,6 @@ class Store:
         nothing of theirs can be left unmarked. One source per update: a batch can be millions
         of quads."""
         done = {q.object for q in self.inner.quads_for_pattern(journal, P_COMMITTED_BATCH, None, META)}
-        meta = _term(META)
         number = 0
         while True:
             batch = ox.NamedNode(f"{journal.value}/{number}")
@@ -547,12 +548,7 @@ class Store:
                 return
             if batch not in done:
                 for source in sources:
-                    ops = []
-                    for gq in self.inner.quads_for_pattern(source, P_GRAPH, None, META):
-                        ops.append(f"DROP SILENT GRAPH {_term(gq.object)}")
-                        ops.append(f"DELETE WHERE {{ GRAPH {meta} {{ {_term(gq.object)} ?p ?o }} }}")
-                    ops.append(f"DELETE WHERE {{ GRAPH {meta} {{ {_term(source)} ?p ?o }} }}")
-                    self.inner.update(" ;\n".join(ops))
+                    self.drop_source(source.value)
             number += 1
 
     def _recover_stream(self, journal: ox.NamedNode) -> None:
@@ -676,7 +672,7 @@ class _StreamReader:
 
 
 class _Stream:
-    """New serialised sources streamed into an empty store (module docstring): bulk loads in a
+    """New serialised sources streamed into the store (module docstring): bulk loads in a
     writer thread read them from a queue, under one journal committed at the end; each finished
     bulk load is recorded on the journal, so a crash keeps the sources it wrote."""
 
@@ -703,11 +699,11 @@ class _Stream:
         if not isinstance(quads, NQuads) or self.error is not None:
             return False
         graphs = quads.graphs(record)
-        if self.empty:
-            seen = self.store._seen
-            return hash(record.iri) not in seen and not any(hash(g) in seen for g in graphs)
-        if hash(record.iri) in self.met or any(hash(g) in self.met for g in graphs):
+        seen = self.store._seen if self.empty else self.met
+        if hash(record.iri) in seen or any(hash(g) in seen for g in graphs):
             return False
+        if self.empty:  # everything in the store is this write's: the rest is new
+            return True
         known, sha, _ = self.store._node_meta(record.iri)
         if known:
             return "unchanged" if sha == record.sha256 else False
@@ -717,8 +713,9 @@ class _Stream:
         if self.thread is None:
             self._start()
         graphs = quads.graphs(record)
-        self.store._saw(record.iri, *graphs)
-        if not self.empty:
+        if self.empty:
+            self.store._saw(record.iri, *graphs)
+        else:
             self.met.update(hash(n) for n in (record.iri, *graphs))
         links, meta = quads.links, quads.meta
         if not links:

@@ -22,10 +22,10 @@ import heapq
 import io
 import json
 import pickle
-from json.encoder import encode_basestring as _encode_string
 import shutil
 import zlib
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
 from typing import NamedTuple
 
