@@ -9,7 +9,8 @@ area          metric names the targets look for
 ============  =========================================================================
 load          ``load throughput`` (triples/s; baseline ``bulk_load`` N-Triples), ``peak memory`` (MiB)
 validate      ``validation throughput`` (docs/s; baseline pySHACL)
-query         ``p95 ...`` (ms; one row per catalog query; baseline rdflib)
+query         ``p95 ...`` (ms; one row per catalog query; baseline rdflib), ``p95 kept ...``
+              (ms; a query the store keeps the answer of; baseline our computed time)
 export        ``registry export`` (docs/s; baseline rdflib's JSON-LD serializer)
 ============  =========================================================================
 
@@ -63,9 +64,16 @@ TARGETS: list[Target] = [
            why="10 times whole-graph pySHACL"),
     Target("validate", r"validation throughput", "ours", ">=", 400_000 / 300, unit="docs/s", sizes=("400k",),
            why="400k documents in under 5 minutes"),
-    Target("query", r"p95", "ours", "<=", 100, unit="ms", sizes=("100k credentials",)),
-    Target("query", r"p95", "ours", "<=", 1000, unit="ms", sizes=("1M credentials",)),
-    Target("query", r"p95", "ratio", ">=", 20, sizes=("100k credentials",), why="20 times faster than rdflib"),
+    Target("query", r"^p95 (?!kept )", "ours", "<=", 100, unit="ms", sizes=("100k credentials",)),
+    Target("query", r"^p95 (?!kept )", "ours", "<=", 1000, unit="ms", sizes=("1M credentials",)),
+    Target("query", r"^p95 (?!kept )", "ratio", ">=", 20, sizes=("100k credentials",),
+           why="20 times faster than rdflib"),
+    # the same latency targets for answers the store keeps (credgraph.answers), judged apart: they
+    # hold until the store changes, and the first ask after a change is the row above
+    Target("query", r"^p95 kept ", "ours", "<=", 100, unit="ms", sizes=("100k credentials",),
+           why="an answer the store keeps"),
+    Target("query", r"^p95 kept ", "ours", "<=", 1000, unit="ms", sizes=("1M credentials",),
+           why="an answer the store keeps"),
     Target("export", r"registry export", "ours", ">=", 2000, unit="docs/s"),
     Target("export", r"registry export", "ratio", ">=", 5, why="5 times rdflib's serializer"),
 ]

@@ -309,3 +309,26 @@ def test_the_query_benchmark_saves_results_the_harness_renders(tmp_path, monkeyp
     md = tmp_path / "t.md"
     assert harness.from_results([str(saved)], None, str(md)) == 0
     assert "| query | p95 ecosystem/find-topic |" in md.read_text()
+
+
+def test_the_query_benchmark_times_kept_answers_apart(tmp_path, monkeypatch):
+    """A query slow enough for the store to keep its answer gets `kept` rows too; the `ours` rows
+    always compute the answer, and the rdflib target never judges the kept rows."""
+    from benchmarks import bench_query
+    from benchmarks import corpus as corpus_module
+    from benchmarks.corpus import corpus_for
+    from credgraph import answers
+
+    monkeypatch.setattr(corpus_module, "CACHE", tmp_path / "cache")
+    monkeypatch.setattr(bench_query, "KEEP_AFTER", 0.0)  # every query counts as slow
+    monkeypatch.setattr(answers, "KEEP_AFTER", 0.0)
+    rows = {r["metric"]: r for r in bench_query.run(corpus_for("150", None), repeat=1, baseline_cap=0,
+                                                     only=["ecosystem/find-topic"])}
+    assert set(rows) == {f"p{p} {kind}ecosystem/find-topic" for p in (50, 95) for kind in ("", "kept ")}
+    kept = rows["p95 kept ecosystem/find-topic"]
+    assert kept["baseline"] == rows["p95 ecosystem/find-topic"]["ours"] and kept["baseline_name"] == "ours, computed"
+    assert "answered from the answer the store keeps" in kept["note"]
+    judged = [t.describe() for t in targets.targets_for("query", dict(kept, size="100k credentials"))]
+    assert judged == ["ours <= 100 ms at 100k credentials (an answer the store keeps)"]
+    computed = targets.targets_for("query", dict(rows["p95 ecosystem/find-topic"], size="100k credentials"))
+    assert [t.field for t in computed] == ["ours", "ratio"]

@@ -379,28 +379,40 @@ class EmbeddedTarget:
     """
 
     BINDINGS = ("values", "substitutions")
+    #: ``kept="use"``: answer from the answers the store keeps, keep slow ones
+    #: (:mod:`credgraph.answers`); ``"fresh"``: compute again (and keep); ``"off"``: neither.
+    KEPT = ("use", "fresh", "off")
 
-    def __init__(self, store, binding: str = "values"):
+    def __init__(self, store, binding: str = "values", kept: str = "use"):
         if binding not in self.BINDINGS:
             raise ValueError(f"binding must be one of {self.BINDINGS}")
+        if kept not in self.KEPT:
+            raise ValueError(f"kept must be one of {self.KEPT}")
         self.store = store
         self.binding = binding
+        self.kept = kept
 
     def run(self, text: str, bindings: dict | None = None):
-        from credgraph.sparql import run_sparql
-
         if not bindings:
-            return run_sparql(self.store, text)
+            return self._run(text)
         if self.binding == "values":
-            return run_sparql(self.store, with_values(text, bindings))
+            return self._run(with_values(text, bindings))
         subs = {ox.Variable(k): v for k, v in bindings.items()}
         try:
-            return run_sparql(self.store, text, substitutions=subs)
+            return self._run(text, subs)
         except QueryError as exc:
             if "SELECT projection" in exc.message:
                 raise QueryError(f"{exc.message}: every parameter must be in the SELECT projection",
                                  fix="add the parameter's variable to the SELECT clause") from None
             raise
+
+    def _run(self, text: str, substitutions: dict | None = None):
+        from credgraph.answers import answer
+        from credgraph.sparql import run_sparql
+
+        if self.kept == "off":
+            return run_sparql(self.store, text, substitutions=substitutions)
+        return answer(self.store, text, substitutions=substitutions, fresh=self.kept == "fresh")
 
     def resolve_ctid(self, ctid: str, error) -> ox.NamedNode:
         return resolve_ctid(self, ctid, error)

@@ -37,6 +37,9 @@ class Result:
     rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]] = field(default_factory=list)
     boolean: bool | None = None
     triples: list[ox.Triple] | None = None
+    #: For an answer kept in the store (:mod:`credgraph.answers`): when it was computed, and in how long.
+    kept_at: str | None = field(default=None, compare=False)
+    kept_seconds: float | None = field(default=None, compare=False)
 
     @property
     def kind(self) -> str:

@@ -67,13 +67,14 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
 
-from credgraph import ids
+from credgraph import answers, ids
 from credgraph.errors import CredgraphError, StoreError
 
 DEFAULT_STORE = Path(".credgraph") / "store"
@@ -333,6 +334,8 @@ class Store:
         self.inner = inner
         self.path = path
         self._seen: set[int] | None = None  # during write() into a store that was empty
+        self._changes = 0  # changes under way (see changing())
+        self._changes_lock = threading.Lock()
         self.recover()
 
     # ------------------------------------------------------------------ reading
@@ -397,6 +400,33 @@ class Store:
             return q.object.value
         return None
 
+    # ------------------------------------------------------------------ changing
+    @contextmanager
+    def changing(self):
+        """Wrap every change to the store's content: the first of nested or concurrent changes
+        forgets the answers the store keeps (:mod:`credgraph.answers`), and none is kept until
+        the last has ended.
+
+        >>> store = open_store(":memory:")
+        >>> with store.changing():
+        ...     store.is_changing()
+        True
+        """
+        with self._changes_lock:
+            self._changes += 1
+            first = self._changes == 1
+        try:
+            if first:
+                answers.forget_all(self.inner)
+            yield
+        finally:
+            with self._changes_lock:
+                self._changes -= 1
+
+    def is_changing(self) -> bool:
+        """True while a change made through this object is under way."""
+        return self._changes > 0
+
     # ------------------------------------------------------------------ writing
     def write(self, items: Iterable[tuple[SourceRecord, Iterable[ox.Quad]]],
               *, batch_sources: int = 2000) -> Iterator[WriteOutcome]:
@@ -415,11 +445,16 @@ class Store:
         # in memory, a write inside a bulk load waits for it for ever: a store in memory that holds
         # data takes the batch path (a crash loses it anyway, so the marks need no write of their own)
         stream = _Stream(self, empty=empty) if STREAM_NEW_SOURCES and (empty or self.path is not None) else None
+        change = ExitStack()  # entered before the first change: a load of unchanged sources changes nothing
+        change_begun = False
         try:
             for record, quads in items:
                 if stream is not None:
                     taken = stream.takes(record, quads)
                     if taken is True:
+                        if not change_begun:
+                            change.enter_context(self.changing())
+                            change_begun = True
                         yield stream.add(record, quads)
                         continue
                     if taken == "unchanged":
@@ -444,6 +479,9 @@ class Store:
                     yield self._unchanged(record)
                     continue
                 try:
+                    if not change_begun:
+                        change.enter_context(self.changing())
+                        change_begun = True
                     batch.add(record, quads, known=known)
                 except CredgraphError as exc:
                     yield from writer.drain()
@@ -466,6 +504,7 @@ class Store:
                 stream.abort()
             writer.join()
             self._seen = None
+            change.close()
 
     def _unchanged(self, record: SourceRecord) -> WriteOutcome:
         """The outcome for a source stored with the same SHA-256: nothing written."""
@@ -489,10 +528,15 @@ class Store:
             self._seen.update(hash(n) for n in names)
 
     def update(self, sparql: str) -> None:
-        self.inner.update(sparql)
+        with self.changing():
+            self.inner.update(sparql)
 
     def drop_source(self, source_iri: str) -> None:
         """Remove a source, its graphs and its metadata, atomically."""
+        with self.changing():
+            self._drop_source(source_iri)
+
+    def _drop_source(self, source_iri: str) -> None:
         ops = []
         for g in self._source_graphs(source_iri):
             ops.append(f"DROP SILENT GRAPH <{g}>")
@@ -506,6 +550,7 @@ class Store:
         meta = _term(META)
         for q in list(self.inner.quads_for_pattern(None, P_STARTED_EMPTY, None, META)):
             self._recover_stream(q.subject)  # the only journal of a store that was empty
+            answers.forget_all(self.inner)  # none were kept during the load; to be sure
             return [q.subject.value]
         for q in list(self.inner.quads_for_pattern(None, RDF_TYPE, JOURNAL, META)):
             journal = q.subject
@@ -528,9 +573,13 @@ class Store:
             for q in orphans:
                 self.inner.remove(q)
         # staging graphs can only outlive their journal if the journal write itself was torn
+        torn = False
         for g in list(self.inner.named_graphs()):
             if isinstance(g, ox.NamedNode) and g.value.startswith(ids.STAGING_PREFIX):
                 self.inner.remove_graph(g)
+                torn = True
+        if undone or torn:  # none were kept during the interrupted change (changing()); to be sure
+            answers.forget_all(self.inner)
         return undone
 
     def _recover_stream_batches(self, journal: ox.NamedNode) -> None:

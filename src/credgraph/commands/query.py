@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from credgraph.commands._common import (add_endpoint_arguments, add_store_argument, endpoint_from,
-                                        open_store_from, prefixes, write_out)
+                                        open_store_from, prefixes, say, write_out)
 from credgraph.errors import InputError, UsageError
 
 VERB = "query"
@@ -28,6 +28,12 @@ def add_arguments(p) -> None:
     p.add_argument("--format", default="table",
                    help="table|csv|tsv|json for SELECT/ASK (json = SPARQL 1.1 results JSON); "
                         "turtle|ntriples|nquads|trig|rdfxml|jsonld for CONSTRUCT/DESCRIBE")
+    from credgraph.answers import KEEP_AFTER
+
+    p.add_argument("--fresh", action="store_true",
+                   help=f"compute the answer again even if the store keeps one (a query that took "
+                        f"{KEEP_AFTER:g} s or more is kept in the store and answered from there until "
+                        "the store changes)")
     add_store_argument(p)
     add_endpoint_arguments(p, "query")
 
@@ -73,7 +79,7 @@ def target_from(args):
         return endpoint
     from credgraph.catalog import EmbeddedTarget
 
-    return EmbeddedTarget(open_store_from(args))
+    return EmbeddedTarget(open_store_from(args), kept="fresh" if getattr(args, "fresh", False) else "use")
 
 
 def run(args) -> int:
@@ -102,5 +108,9 @@ def run(args) -> int:
                              fix="declare the parameter in the query, e.g. '# param: target (ctid) — ...'")
     target = target_from(args)
     bindings = query.bind(params, resolver=target.resolve_ctid)
-    print_result(target.run(query.text, bindings), args.format)
+    result = target.run(query.text, bindings)
+    if result.kept_at is not None:
+        say(f"note: answer kept in the store since {result.kept_at} (computing it took "
+            f"{result.kept_seconds:g} s; the store has not changed since); --fresh computes it again")
+    print_result(result, args.format)
     return 0

@@ -672,15 +672,15 @@ def put_graph(store, body: bytes, fmt: str, graph: ox.NamedNode) -> None:
     """
     from credgraph.load import load_bytes
 
-    owner = store._graph_owner(graph.value)
-    if owner:
-        recorded = store._source_graphs(owner).get(graph.value)
-        actual = sum(1 for _ in store.inner.quads_for_pattern(None, None, None, graph))
-        if recorded != actual:
-            meta, sha = ox.NamedNode(ids.META_GRAPH), ox.NamedNode(ids.CG + "sha256")
-            store.inner.remove(ox.Quad(ox.NamedNode(owner), sha, ox.Literal(store.source_sha(owner)), meta))
-
-    report = load_bytes(store, body, fmt=fmt, graph=graph.value)
+    with store.changing():
+        owner = store._graph_owner(graph.value)
+        if owner:
+            recorded = store._source_graphs(owner).get(graph.value)
+            actual = sum(1 for _ in store.inner.quads_for_pattern(None, None, None, graph))
+            if recorded != actual:
+                meta, sha = ox.NamedNode(ids.META_GRAPH), ox.NamedNode(ids.CG + "sha256")
+                store.inner.remove(ox.Quad(ox.NamedNode(owner), sha, ox.Literal(store.source_sha(owner)), meta))
+        report = load_bytes(store, body, fmt=fmt, graph=graph.value)
     errors = report.errors()
     if errors:
         raise errors[0][1]
@@ -692,7 +692,8 @@ def post_graph(store, body: bytes, fmt: str, graph: ox.NamedNode) -> None:
 
     raw = read_bytes(body, origin="request body")
     quads = [ox.Quad(q.subject, q.predicate, q.object, graph) for q in parse_rdf(raw, fmt)]
-    store.inner.extend(quads)
+    with store.changing():
+        store.inner.extend(quads)
 
 
 def default_centre(view: GraphView) -> str | None:
