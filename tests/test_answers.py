@@ -203,3 +203,34 @@ def test_the_cli_says_an_answer_was_kept_and_fresh_computes_it(cli, tmp_path):
     assert first.out == again.out == fresh.out == "n\r\n2\r\n"
     assert "kept" not in first.err and "kept" not in fresh.err
     assert "answer kept in the store since" in again.err and "--fresh" in again.err
+
+
+def test_kept_results_read_back_term_for_term():
+    from credgraph.results import Result
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    terms = [ox.NamedNode("http://example.org/a"), ox.BlankNode("b0"), ox.Literal("plain"),
+             ox.Literal("Welder", language="en-us"), ox.Literal("3", datatype=ox.NamedNode(xsd + "integer")),
+             ox.Literal("[\"not a list\"]"), ox.Literal("http://example.org/a"), ox.Literal("@en")]
+    rows = [{"x": t, "y": terms[0]} for t in terms] + [{"y": terms[2]}, {}]
+    result = Result(variables=["x", "y"], rows=rows)
+    back = answers.decode(answers.encode(result))
+    assert back == result and [set(r) for r in back.rows] == [set(r) for r in rows]
+    assert answers.decode(answers.encode(Result(boolean=False))) == Result(boolean=False)
+
+
+def test_an_answer_the_store_cannot_read_is_computed_again(loaded):
+    first = ask(loaded)
+    [kept] = list(loaded.inner.quads_for_pattern(None, answers.P_RESULTS, None, answers.META))
+    loaded.inner.remove(kept)
+    loaded.inner.add(ox.Quad(kept.subject, kept.predicate, ox.Literal('{"head": {}}'), kept.graph_name))
+    again = ask(loaded)
+    assert again.kept_at is None and again == first
+
+
+def test_asking_writes_nothing_until_an_answer_is_kept(store):
+    """Regression: looking for a kept answer made the store's generation at once, so an empty
+    store answered `ASK { ?s ?p ?o }` with true after its first query (the server's test)."""
+    for _ in range(2):
+        assert ask(store, "ASK { ?s ?p ?o }").boolean is False
+    assert list(store.inner.quads_for_pattern(None, None, None, None)) == []

@@ -577,3 +577,32 @@ def test_a_query_worker_reopens_the_store_when_a_read_fails(tmp_path, monkeypatc
     else:
         assert b"query worker could not read the store" in reply.body and b"000042.sst" in reply.body
         assert len(opened) == len(calls) == runner.STORAGE_ATTEMPTS
+
+
+def test_the_server_keeps_slow_answers_until_the_store_changes(demo_template, tmp_path):
+    """With --keep-after 0 every answer counts as slow: the second ask is the kept answer (same
+    bytes, a Credgraph-Kept header), an update forgets it, a canned query is kept too."""
+    auth = {"Authorization": "Bearer " + TOKEN, "Content-Type": "application/sparql-update"}
+    s = Server(copy_store(demo_template, tmp_path / "store"), "--keep-after", "0", env={"CREDGRAPH_TOKEN": TOKEN})
+    try:
+        first, again = s.query(CERTS, accept="text/csv"), s.query(CERTS, accept="text/csv")
+        assert first.status == again.status == 200 and first.header("credgraph-kept") is None
+        assert again.header("credgraph-kept") and again.body == first.body
+        assert s.query(CERTS, accept=SRJ).header("credgraph-kept")  # kept as results, given in any format
+        insert = (f"INSERT DATA {{ GRAPH <urn:test:g> {{ <urn:test:c> a <{CETERMS}Certification> ; "
+                  f"<{CETERMS}name> \"Kept-answer test\" }} }}")
+        assert s.request("POST", "/update", data=insert.encode(), headers=auth).status == 204
+        after = s.query(CERTS, accept="text/csv")
+        assert after.header("credgraph-kept") is None and b"Kept-answer test" in after.body
+        assert s.query(CERTS, accept="text/csv").header("credgraph-kept")
+        page = "/queries/csv?" + urllib.parse.urlencode({"name": "landscape/credentials-by-type"})
+        assert s.get(page).header("credgraph-kept") is None
+        kept = s.get(page)
+        assert kept.status == 200 and kept.header("credgraph-kept") and b"Certification" in kept.body
+    finally:
+        s.stop()
+    s = Server(copy_store(demo_template, tmp_path / "store2"), "--keep-after", "-1")
+    try:
+        assert s.query(CERTS).status == 200 and s.query(CERTS).header("credgraph-kept") is None
+    finally:
+        s.stop()

@@ -335,6 +335,7 @@ class Store:
         self.path = path
         self._seen: set[int] | None = None  # during write() into a store that was empty
         self._changes = 0  # changes under way (see changing())
+        self._changes_begun = 0  # changes begun since opened (none under way before each)
         self._changes_lock = threading.Lock()
         self.recover()
 
@@ -415,6 +416,7 @@ class Store:
         with self._changes_lock:
             self._changes += 1
             first = self._changes == 1
+            self._changes_begun += first
         try:
             if first:
                 answers.forget_all(self.inner)
@@ -426,6 +428,18 @@ class Store:
     def is_changing(self) -> bool:
         """True while a change made through this object is under way."""
         return self._changes > 0
+
+    def change_count(self) -> int | None:
+        """How many changes have begun through this object; None while one is under way."""
+        with self._changes_lock:
+            return None if self._changes else self._changes_begun
+
+    @contextmanager
+    def unchanged_since(self, count: int | None):
+        """Yields whether no change began since :meth:`change_count` gave ``count`` (and none is
+        under way); no change begins until the body has run (it writes what that makes true)."""
+        with self._changes_lock:
+            yield count is not None and self._changes == 0 and self._changes_begun == count
 
     # ------------------------------------------------------------------ writing
     def write(self, items: Iterable[tuple[SourceRecord, Iterable[ox.Quad]]],

@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 
+from credgraph.answers import KEEP_AFTER
 from credgraph.commands._common import add_store_argument, open_store_from, say
 from credgraph.errors import UsageError
 
@@ -39,6 +40,10 @@ def add_arguments(p) -> None:
                    help="refuse request bodies larger than BYTES with 413 (default 10 MiB)")
     p.add_argument("--workers", metavar="N", type=int, default=None,
                    help="query worker processes (default: CPU count + 2, at least 4)")
+    p.add_argument("--keep-after", metavar="S", type=float, default=KEEP_AFTER,
+                   help=f"keep the answer of a query over the whole store that took S seconds or more, "
+                        f"and give it again until the store changes (default {KEEP_AFTER:g}; a negative "
+                        "S keeps nothing)")
     p.add_argument("--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"],
                    help="server log level (default info)")
 
@@ -61,7 +66,8 @@ def run(args) -> int:
     sock = _bind(args.host, args.port)
     store = open_store_from(args)
     settings = Settings(token=token, cors=args.cors, query_timeout=args.query_timeout,
-                        max_results=args.max_results, max_body=args.max_body, workers=args.workers)
+                        max_results=args.max_results, max_body=args.max_body, workers=args.workers,
+                        keep_after=args.keep_after if args.keep_after >= 0 else None)
     app = create_app(store, settings)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host

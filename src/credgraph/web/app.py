@@ -24,6 +24,7 @@ import hmac
 import importlib.util
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
@@ -40,7 +41,9 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from credgraph import ids
+from credgraph.answers import KEEP_AFTER
 from credgraph.errors import CredgraphError, UsageError
+from credgraph.results import term_from_json
 from credgraph.web import protocol
 from credgraph.web.describe import Describer, concise_description
 from credgraph.web.protocol import GRAPH_FORMATS, TABLE_FORMATS, Job, Reply, negotiate, text_reply
@@ -76,6 +79,7 @@ class Settings:
     max_results: int = 10_000
     max_body: int = 10 * 1024 * 1024
     workers: int | None = None
+    keep_after: float | None = KEEP_AFTER  # keep answers that took this long (credgraph.answers); None: never
 
 
 class BodyTooLarge(Exception):
@@ -146,6 +150,31 @@ class CredgraphApp:
         self.runner.updated()
         self.view.refresh()
         self.cache.clear()
+
+    async def run(self, job: Job, timeout: float) -> Reply:
+        """Run ``job`` on the runner, or give the answer the store keeps for it; a SELECT/ASK over
+        the whole store that takes ``settings.keep_after`` seconds or more is kept
+        (:mod:`credgraph.answers`) until the store changes."""
+        from credgraph import answers
+        from credgraph.remote import result_from_json
+
+        if job.default_graphs or job.named_graphs or self.settings.keep_after is None:
+            return await self.runner.run(job, timeout)
+        subs = {ox.Variable(k): term_from_json(v) for k, v in job.bindings.items()} or None
+        found, ticket = await run_in_threadpool(answers.lookup, self.store, job.query, subs)
+        if found is not None and (found.boolean is not None or len(found.rows) <= job.max_results):
+            reply = protocol.write_table(found, job)
+            reply.headers["Credgraph-Kept"] = f"{found.kept_at}; computed in {found.kept_seconds:g} s"
+            return reply
+        job.keep_after = self.settings.keep_after if ticket.changes is not None else None
+        started = time.perf_counter()
+        reply = await self.runner.run(job, timeout)
+        if reply.results is not None:
+            result = result_from_json(reply.results, "a query worker")
+            await run_in_threadpool(answers.keep, self.store, job.query, subs, result,
+                                    time.perf_counter() - started, ticket)
+            reply.results = None
+        return reply
 
     async def cached(self, key: tuple, compute, *args):
         """``compute(*args)`` in a thread, remembered until the store changes (home page figures)."""
@@ -256,7 +285,7 @@ def create_app(store, settings: Settings | None = None, catalog=None) -> Starlet
         job = Job(query=query, accept=accept, format=fmt,
                   default_graphs=params.get("default-graph-uri", []),
                   named_graphs=params.get("named-graph-uri", []), max_results=settings.max_results)
-        reply = await state.runner.run(job, settings.query_timeout)
+        reply = await state.run(job, settings.query_timeout)
         response = reply_response(reply)
         if fmt == "csv" and "download" in params:
             response.headers["Content-Disposition"] = 'attachment; filename="results.csv"'
@@ -500,7 +529,7 @@ def create_app(store, settings: Settings | None = None, catalog=None) -> Starlet
             if refused:
                 context["error"] = f"{', '.join(sorted(refused))} is disabled on this server"
             else:
-                reply = await state.runner.run(Job(text, accept="application/sparql-results+json, text/turtle",
+                reply = await state.run(Job(text, accept="application/sparql-results+json, text/turtle",
                                                    max_results=settings.max_results), settings.query_timeout)
                 context.update(await read_reply(request, reply))
                 context["csv_url"] = "/sparql?" + urlencode({"query": text, "format": "csv", "download": "1"})
@@ -538,7 +567,7 @@ def create_app(store, settings: Settings | None = None, catalog=None) -> Starlet
             return {"error": str(exc), "reply": None}
         job = Job(selected.text, format=fmt, max_results=settings.max_results,
                   bindings={k: protocol.term_json(v) for k, v in bindings.items()})
-        reply = await state.runner.run(job, settings.query_timeout)
+        reply = await state.run(job, settings.query_timeout)
         if fmt != "json":
             return {"reply": reply}
         return {**await read_reply(request, reply), "reply": reply}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
@@ -110,7 +111,6 @@ def acceptable_at_all(accept: str | None) -> bool:
             or negotiate(accept, GRAPH_FORMATS, DEFAULT_GRAPH) is not None)
 
 
-# ---------------------------------------------------------------------------------- network guard
 # ---------------------------------------------------------------------------------- running a query
 @dataclass
 class Job:
@@ -125,6 +125,7 @@ class Job:
     max_results: int = 10_000
     generation: int = 0                  # the store version the answer must reflect (workers reopen)
     cancelled: threading.Event | None = None  # set when nobody waits for the answer any more
+    keep_after: float | None = None      # a SELECT/ASK taking this many seconds returns Reply.results
 
 
 @dataclass
@@ -133,6 +134,7 @@ class Reply:
     media_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
+    results: bytes | None = None         # the results as SPARQL JSON, for the server to keep (Job.keep_after)
 
 
 class LimitExceeded(Exception):
@@ -169,10 +171,11 @@ def execute(store: ox.Store, job: Job, *, raise_storage: bool = False) -> Reply:
         return text_reply(400, f"bad graph IRI in default-graph-uri/named-graph-uri: {exc}")
     if job.bindings:
         kwargs["substitutions"] = {ox.Variable(k): term_from_json(v) for k, v in job.bindings.items()}
+    started = time.perf_counter()
     try:
         results = store.query(job.query, **kwargs)
         if isinstance(results, (bool, ox.QueryBoolean)):
-            return write_table(Result(boolean=bool(results)), job)
+            return _table_reply(Result(boolean=bool(results)), job, started)
         if isinstance(results, ox.QuerySolutions):
             variables = [v.value for v in results.variables]
             rows = []
@@ -181,7 +184,7 @@ def execute(store: ox.Store, job: Job, *, raise_storage: bool = False) -> Reply:
                     raise LimitExceeded
                 _check(job)
                 rows.append({name: solution[name] for name in variables if solution[name] is not None})
-            return write_table(Result(variables=variables, rows=rows), job)
+            return _table_reply(Result(variables=variables, rows=rows), job, started)
         triples = []
         for triple in results:
             if len(triples) >= job.max_results:
@@ -203,6 +206,13 @@ def execute(store: ox.Store, job: Job, *, raise_storage: bool = False) -> Reply:
                 raise StorageError(str(exc)) from exc
             return text_reply(500, f"query failed reading the store: {exc}")
         return text_reply(400, f"query failed: {exc}")
+
+
+def _table_reply(result: Result, job: Job, started: float) -> Reply:
+    reply = write_table(result, job)
+    if job.keep_after is not None and reply.status == 200 and time.perf_counter() - started >= job.keep_after:
+        reply.results = result.to_json().encode("utf-8")
+    return reply
 
 
 def _check(job: Job) -> None:
