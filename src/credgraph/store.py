@@ -547,27 +547,31 @@ class Store:
 
     def drop_source(self, source_iri: str) -> None:
         """Remove a source, its graphs and its metadata, atomically."""
-        with self.changing():
-            self._drop_source(source_iri)
-
-    def _drop_source(self, source_iri: str) -> None:
         ops = []
         for g in self._source_graphs(source_iri):
             ops.append(f"DROP SILENT GRAPH <{g}>")
             ops.append(f"DELETE WHERE {{ GRAPH {_term(META)} {{ <{g}> ?p ?o }} }}")
         ops.append(f"DELETE WHERE {{ GRAPH {_term(META)} {{ <{source_iri}> ?p ?o }} }}")
-        self.inner.update(" ;\n".join(ops))
+        self.update(" ;\n".join(ops))
 
     def recover(self) -> list[str]:
         """Roll back loads interrupted by a crash; returns the journal nodes undone."""
-        undone = []
+        journals = [q.subject for q in self.inner.quads_for_pattern(None, RDF_TYPE, JOURNAL, META)]
+        # staging graphs can only outlive their journal if the journal write itself was torn
+        staging = [g for g in self.inner.named_graphs()
+                   if isinstance(g, ox.NamedNode) and g.value.startswith(ids.STAGING_PREFIX)]
+        if not journals and not staging:
+            return []
+        with self.changing():  # none was kept during the interrupted change: this is to be sure
+            return self._recover(journals, staging)
+
+    def _recover(self, journals: list[ox.NamedNode], staging: list[ox.NamedNode]) -> list[str]:
         meta = _term(META)
         for q in list(self.inner.quads_for_pattern(None, P_STARTED_EMPTY, None, META)):
             self._recover_stream(q.subject)  # the only journal of a store that was empty
-            answers.forget_all(self.inner)  # none were kept during the load; to be sure
             return [q.subject.value]
-        for q in list(self.inner.quads_for_pattern(None, RDF_TYPE, JOURNAL, META)):
-            journal = q.subject
+        undone = []
+        for journal in journals:
             self._recover_stream_batches(journal)
             ops = []
             for pred in (P_PENDING, P_STAGING):
@@ -586,14 +590,8 @@ class Store:
                        if not any(self.inner.quads_for_pattern(q.subject, RDF_TYPE, LOADED_SOURCE, META))]
             for q in orphans:
                 self.inner.remove(q)
-        # staging graphs can only outlive their journal if the journal write itself was torn
-        torn = False
-        for g in list(self.inner.named_graphs()):
-            if isinstance(g, ox.NamedNode) and g.value.startswith(ids.STAGING_PREFIX):
-                self.inner.remove_graph(g)
-                torn = True
-        if undone or torn:  # none were kept during the interrupted change (changing()); to be sure
-            answers.forget_all(self.inner)
+        for g in staging:
+            self.inner.remove_graph(g)
         return undone
 
     def _recover_stream_batches(self, journal: ox.NamedNode) -> None:
