@@ -78,6 +78,7 @@ def run(args) -> int:
     say(f"credgraph serving {store.path or ':memory:'} at {url} (SPARQL endpoint {url}sparql"
         + (", updates at /update and /store with the token" if token else ", read-only") + ")")
     sys.stderr.flush()
+    _log_like_uvicorn(args.log_level)
     config = uvicorn.Config(app, log_level=args.log_level, lifespan="on", server_header=False,
                             proxy_headers=False, access_log=args.log_level == "debug")
     try:
@@ -85,6 +86,21 @@ def run(args) -> int:
     finally:
         store.close()
     return 0
+
+
+def _log_like_uvicorn(level: str) -> None:
+    """The server's own lines (workers killed, kept answers asked again) on stderr, at
+    ``--log-level``, formatted as uvicorn's."""
+    import logging
+
+    from uvicorn.logging import DefaultFormatter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(DefaultFormatter("%(levelprefix)s %(message)s"))
+    logger = logging.getLogger("credgraph")
+    logger.handlers[:] = [handler]
+    logger.setLevel(level.upper())
+    logger.propagate = False
 
 
 def _bind(host: str, port: int) -> socket.socket:

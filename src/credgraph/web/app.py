@@ -25,7 +25,7 @@ import importlib.util
 import json
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import parse_qs, urlencode
 
@@ -112,6 +112,8 @@ class CredgraphApp:
         self.runner = make_runner(store, settings.workers)
         self.write_lock = asyncio.Lock()
         self.cache: dict[tuple, object] = {}
+        self.kept_jobs: dict[str, Job] = {}  # questions whose answers this server kept: asked again after a change
+        self.warming: asyncio.Task | None = None
         self._catalog = catalog
         self.token_digest = hashlib.sha256(settings.token.encode()).digest() if settings.token else None
         self.env = Environment(loader=FileSystemLoader(HERE / "templates"),
@@ -150,6 +152,38 @@ class CredgraphApp:
         self.runner.updated()
         self.view.refresh()
         self.cache.clear()
+        self._warm_later()
+
+    #: How many questions whose answers it kept the server asks again after a change, at most.
+    WARM_LIMIT = 64
+
+    def _remember(self, job: Job) -> None:
+        key = json.dumps([job.query, job.bindings], sort_keys=True)
+        self.kept_jobs.pop(key, None)
+        self.kept_jobs[key] = Job(job.query, format="json", bindings=job.bindings, max_results=job.max_results)
+        while len(self.kept_jobs) > self.WARM_LIMIT:
+            self.kept_jobs.pop(next(iter(self.kept_jobs)))
+
+    def _warm_later(self) -> None:
+        """After a change: ask again, in the background, the questions whose answers it forgot."""
+        if not self.kept_jobs:
+            return
+        if self.warming is not None and not self.warming.done():
+            self.warming.cancel()  # the runner kills a worker whose caller is gone
+        self.warming = asyncio.get_running_loop().create_task(self._warm())
+
+    async def _warm(self) -> None:
+        started, kept = time.perf_counter(), 0
+        for job in list(self.kept_jobs.values()):
+            try:
+                reply = await self.run(replace(job), self.settings.query_timeout)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 (a background task: log, go on)
+                log.warning("asking a kept question again failed: %s", exc)
+                continue
+            kept += reply.status == 200
+        log.info("asked %d kept question(s) again after a change in %.1f s", kept, time.perf_counter() - started)
 
     async def run(self, job: Job, timeout: float) -> Reply:
         """Run ``job`` on the runner, or give the answer the store keeps for it; a SELECT/ASK over
@@ -165,14 +199,16 @@ class CredgraphApp:
         if found is not None and (found.boolean is not None or len(found.rows) <= job.max_results):
             reply = protocol.write_table(found, job)
             reply.headers["Credgraph-Kept"] = f"{found.kept_at}; computed in {found.kept_seconds:g} s"
+            self._remember(job)
             return reply
         job.keep_after = self.settings.keep_after if ticket.changes is not None else None
         started = time.perf_counter()
         reply = await self.runner.run(job, timeout)
         if reply.results is not None:
             result = result_from_json(reply.results, "a query worker")
-            await run_in_threadpool(answers.keep, self.store, job.query, subs, result,
-                                    time.perf_counter() - started, ticket)
+            if await run_in_threadpool(answers.keep, self.store, job.query, subs, result,
+                                       time.perf_counter() - started, ticket):
+                self._remember(job)
             reply.results = None
         return reply
 
@@ -630,6 +666,8 @@ def create_app(store, settings: Settings | None = None, catalog=None) -> Starlet
         try:
             yield
         finally:
+            if state.warming is not None:
+                state.warming.cancel()
             await state.runner.close()
 
     async def not_found(request: Request, exc) -> Response:
