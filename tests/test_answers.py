@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from unittest import mock
 
 import pyoxigraph as ox
@@ -203,6 +204,9 @@ def test_the_cli_says_an_answer_was_kept_and_fresh_computes_it(cli, tmp_path):
     assert first.out == again.out == fresh.out == "n\r\n2\r\n"
     assert "kept" not in first.err and "kept" not in fresh.err
     assert "answer kept in the store since" in again.err and "--fresh" in again.err
+    stats = json.loads(cli("stats", "--store", path, "--format", "json").out)
+    assert stats["kept_answers"] == 1 and stats["triples"] == 2  # kept answers are not data
+    assert "kept answers  1" in cli("stats", "--store", path).out
 
 
 def test_kept_results_read_back_term_for_term():

@@ -28,6 +28,8 @@ def run(args) -> int:
         write_out(json.dumps(result, indent=1) + "\n")
         return 0
     write_out(f"triples  {result['triples']:,}\ngraphs   {result['graphs']:,}\nsources  {result['sources']:,}\n")
+    if result["kept_answers"]:
+        write_out(f"kept answers  {result['kept_answers']:,} (slow queries' results, until the store changes)\n")
     if result["classes"]:
         write_out("\ninstances by class\n")
         names = [short(ox.NamedNode(c), prefixes(), 70) for c in result["classes"]]
