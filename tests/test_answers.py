@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from unittest import mock
 
 import pyoxigraph as ox
@@ -238,3 +239,20 @@ def test_asking_writes_nothing_until_an_answer_is_kept(store):
     for _ in range(2):
         assert ask(store, "ASK { ?s ?p ?o }").boolean is False
     assert list(store.inner.quads_for_pattern(None, None, None, None)) == []
+
+
+def test_queries_keep_runs_the_queries_without_parameters(cli, tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    path = tmp_path / "store"
+    assert cli("load", root / "ontology", root / "data", "--store", path).code == 0
+    fast = cli("queries", "landscape", "--keep", "--store", path)
+    assert fast.code == 0 and "fast: not kept" in fast.out and "landscape/credentials-by-type" in fast.out
+    with mock.patch.object(answers, "KEEP_AFTER", 0.0):
+        first = cli("queries", "landscape", "--keep", "--store", path)
+        again = cli("queries", "landscape", "--keep", "--store", path)
+    assert first.code == again.code == 0
+    assert "  kept  " in first.out and "kept before" in again.out
+    assert "the store keeps 1 of these answers" in again.err
+    with_param = cli("queries", "stackability", "--keep", "--store", path)
+    assert "running 1 of 3 queries (the others need a parameter)" in with_param.err
+    assert "stackability/stacks-into-nothing" in with_param.out and "stacks-into " not in with_param.out

@@ -393,11 +393,7 @@ class EmbeddedTarget:
         self.kept = kept
 
     def run(self, text: str, bindings: dict | None = None):
-        if not bindings:
-            return self._run(text)
-        if self.binding == "values":
-            return self._run(with_values(text, bindings))
-        subs = {ox.Variable(k): v for k, v in bindings.items()}
+        text, subs = self._bound(text, bindings)
         try:
             return self._run(text, subs)
         except QueryError as exc:
@@ -405,6 +401,20 @@ class EmbeddedTarget:
                 raise QueryError(f"{exc.message}: every parameter must be in the SELECT projection",
                                  fix="add the parameter's variable to the SELECT clause") from None
             raise
+
+    def is_kept(self, text: str, bindings: dict | None = None) -> bool:
+        """Whether the store keeps the answer :meth:`run` would give (:mod:`credgraph.answers`)."""
+        from credgraph.answers import lookup
+
+        return lookup(self.store, *self._bound(text, bindings))[0] is not None
+
+    def _bound(self, text: str, bindings: dict | None) -> tuple[str, dict | None]:
+        """The query text and substitutions that bind ``bindings`` the target's way."""
+        if not bindings:
+            return text, None
+        if self.binding == "values":
+            return with_values(text, bindings), None
+        return text, {ox.Variable(k): v for k, v in bindings.items()}
 
     def _run(self, text: str, substitutions: dict | None = None):
         from credgraph.answers import answer
