@@ -231,6 +231,10 @@ def test_an_answer_the_store_cannot_read_is_computed_again(loaded):
     loaded.inner.add(ox.Quad(kept.subject, kept.predicate, ox.Literal('{"head": {}}'), kept.graph_name))
     again = ask(loaded)
     assert again.kept_at is None and again == first
+    assert ask(loaded).kept_at is not None  # kept again, whole
+    [seconds] = list(loaded.inner.quads_for_pattern(None, answers.P_SECONDS, None, answers.META))
+    loaded.inner.remove(seconds)  # an answer without its time
+    assert ask(loaded).kept_at is None
 
 
 def test_asking_writes_nothing_until_an_answer_is_kept(store):

@@ -151,14 +151,14 @@ def _key(text: str, substitutions: dict | None) -> ox.NamedNode:
 
 def _find(store, key: ox.NamedNode, generation: str):
     found = {q.predicate: q.object for q in store.inner.quads_for_pattern(key, None, None, META)}
-    if found.get(P_GENERATION) != ox.Literal(generation) or P_RESULTS not in found:
+    if found.get(P_GENERATION) != ox.Literal(generation):
         return None
     try:
         result = decode(found[P_RESULTS].value)
+        result.kept_at = found[PROV_GENERATED].value
+        result.kept_seconds = float(found[P_SECONDS].value)
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):  # not ours to read: compute it
         return None
-    result.kept_at = found[PROV_GENERATED].value if PROV_GENERATED in found else None
-    result.kept_seconds = float(found[P_SECONDS].value) if P_SECONDS in found else None
     return result
 
 
