@@ -196,3 +196,29 @@ def test_wheel_ships_the_web_assets(tmp_path):
                 if p.is_file() and p.suffix in (".html", ".js", ".css", ".toml", ".py")}
     assert expected and expected <= names
     assert "credgraph/commands/serve.py" in names
+
+
+def test_a_kept_answer_over_the_result_limit_is_refused_without_computing_it(store):
+    """Regression: an answer kept by `credgraph query` (no row limit) with more rows than the
+    server's --max-results was computed again on every ask, for minutes, only to be refused."""
+    import asyncio
+
+    from credgraph import answers
+    from credgraph.load import load_bytes
+    from credgraph.web.app import CredgraphApp, Settings
+
+    data = "".join(f"<urn:x:{i}> <urn:x:p> \"{i}\" .\n" for i in range(5)).encode()
+    assert not load_bytes(store, data, fmt="ntriples", graph="urn:x:g").errors()
+    text = "SELECT ?s WHERE { ?s <urn:x:p> ?o }"
+    answers.answer(store, text, keep_after=0.0)  # kept, 5 rows
+
+    class NoRunner:
+        def run(self, job, timeout):
+            raise AssertionError("the query was computed again")
+
+    state = CredgraphApp(store, Settings(max_results=3))
+    state.runner = NoRunner()
+    reply = asyncio.run(state.run(Job(text, format="csv", max_results=3), 5.0))
+    assert reply.status == 503 and reply.headers["Credgraph-Limit"] == "results"
+    reply = asyncio.run(state.run(Job(text, format="csv", max_results=10), 5.0))
+    assert reply.status == 200 and reply.body.count(b"urn:x:") == 5 and "Credgraph-Kept" in reply.headers

@@ -196,7 +196,9 @@ class CredgraphApp:
             return await self.runner.run(job, timeout)
         subs = {ox.Variable(k): term_from_json(v) for k, v in job.bindings.items()} or None
         found, ticket = await run_in_threadpool(answers.lookup, self.store, job.query, subs)
-        if found is not None and (found.boolean is not None or len(found.rows) <= job.max_results):
+        if found is not None:
+            if found.boolean is None and len(found.rows) > job.max_results:
+                return protocol.limit_reply(job)  # as computing it again would, minutes later
             reply = protocol.write_table(found, job)
             reply.headers["Credgraph-Kept"] = f"{found.kept_at}; computed in {found.kept_seconds:g} s"
             self._remember(job)

@@ -195,9 +195,7 @@ def execute(store: ox.Store, job: Job, *, raise_storage: bool = False) -> Reply:
     except SyntaxError as exc:
         return text_reply(400, f"SPARQL syntax error: {exc}")
     except LimitExceeded:
-        return text_reply(503, f"the result has more than {job.max_results:,} rows or triples, the "
-                               "server's limit (--max-results); add a LIMIT or narrow the query",
-                          **{"Credgraph-Limit": "results"})
+        return limit_reply(job)
     except Cancelled:
         return text_reply(503, "query cancelled: its time limit passed", **{"Credgraph-Limit": "timeout"})
     except (RuntimeError, ValueError, OSError) as exc:
@@ -213,6 +211,13 @@ def _table_reply(result: Result, job: Job, started: float) -> Reply:
     if job.keep_after is not None and reply.status == 200 and time.perf_counter() - started >= job.keep_after:
         reply.results = result.to_json().encode("utf-8")
     return reply
+
+
+def limit_reply(job: Job) -> Reply:
+    """503: the result has more rows or triples than the job may return."""
+    return text_reply(503, f"the result has more than {job.max_results:,} rows or triples, the "
+                           "server's limit (--max-results); add a LIMIT or narrow the query",
+                      **{"Credgraph-Limit": "results"})
 
 
 def _check(job: Job) -> None:
