@@ -104,7 +104,13 @@ def keep(store, text: str, substitutions: dict | None, result, seconds: float, t
     a graph, bigger than :data:`KEEP_MAX_BYTES`, or the store changed since; True if kept."""
     if result.kind == "graph":
         return False
-    body = encode(result)
+    return keep_encoded(store, text, substitutions, encode(result), seconds, ticket)
+
+
+def keep_encoded(store, text: str, substitutions: dict | None, body: str, seconds: float,
+                 ticket: Ticket) -> bool:
+    """:func:`keep` for a result :func:`encode` has written already (the server's query workers
+    send their results so)."""
     if len(body.encode("utf-8")) > KEEP_MAX_BYTES:
         return False
     key = _key(text, substitutions)
@@ -134,6 +140,16 @@ def keep(store, text: str, substitutions: dict | None, result, seconds: float, t
 def forget_all(inner: ox.Store) -> None:
     """Delete every kept answer and the generation (cheap: they are a few triples)."""
     inner.update(FORGET)
+
+
+def is_kept(store, text: str, substitutions: dict | None = None) -> bool:
+    """Whether the store keeps an answer for ``text`` it would give (without reading it back)."""
+    generation = None if store.is_changing() else _current(store)
+    if generation is None:
+        return False
+    key = _key(text, substitutions)
+    return any(q.object == ox.Literal(generation)
+               for q in store.inner.quads_for_pattern(key, P_GENERATION, None, META))
 
 
 def kept_answers(store) -> int:

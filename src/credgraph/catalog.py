@@ -404,9 +404,9 @@ class EmbeddedTarget:
 
     def is_kept(self, text: str, bindings: dict | None = None) -> bool:
         """Whether the store keeps the answer :meth:`run` would give (:mod:`credgraph.answers`)."""
-        from credgraph.answers import lookup
+        from credgraph.answers import is_kept
 
-        return lookup(self.store, *self._bound(text, bindings))[0] is not None
+        return is_kept(self.store, *self._bound(text, bindings))
 
     def _bound(self, text: str, bindings: dict | None) -> tuple[str, dict | None]:
         """The query text and substitutions that bind ``bindings`` the target's way."""

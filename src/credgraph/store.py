@@ -459,16 +459,20 @@ class Store:
         # in memory, a write inside a bulk load waits for it for ever: a store in memory that holds
         # data takes the batch path (a crash loses it anyway, so the marks need no write of their own)
         stream = _Stream(self, empty=empty) if STREAM_NEW_SOURCES and (empty or self.path is not None) else None
-        change = ExitStack()  # entered before the first change: a load of unchanged sources changes nothing
-        change_begun = False
+        change, begun = ExitStack(), False
+
+        def begin_change() -> None:  # before the first change: a load of unchanged sources changes nothing
+            nonlocal begun
+            if not begun:
+                change.enter_context(self.changing())
+                begun = True
+
         try:
             for record, quads in items:
                 if stream is not None:
                     taken = stream.takes(record, quads)
                     if taken is True:
-                        if not change_begun:
-                            change.enter_context(self.changing())
-                            change_begun = True
+                        begin_change()
                         yield stream.add(record, quads)
                         continue
                     if taken == "unchanged":
@@ -493,9 +497,7 @@ class Store:
                     yield self._unchanged(record)
                     continue
                 try:
-                    if not change_begun:
-                        change.enter_context(self.changing())
-                        change_begun = True
+                    begin_change()
                     batch.add(record, quads, known=known)
                 except CredgraphError as exc:
                     yield from writer.drain()

@@ -79,7 +79,7 @@ def target_from(args):
         return endpoint
     from credgraph.catalog import EmbeddedTarget
 
-    return EmbeddedTarget(open_store_from(args), kept="fresh" if getattr(args, "fresh", False) else "use")
+    return EmbeddedTarget(open_store_from(args), kept="fresh" if args.fresh else "use")
 
 
 def run(args) -> int:

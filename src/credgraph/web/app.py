@@ -43,7 +43,6 @@ from starlette.staticfiles import StaticFiles
 from credgraph import ids
 from credgraph.answers import KEEP_AFTER
 from credgraph.errors import CredgraphError, UsageError
-from credgraph.results import term_from_json
 from credgraph.web import protocol
 from credgraph.web.describe import Describer, concise_description
 from credgraph.web.protocol import GRAPH_FORMATS, TABLE_FORMATS, Job, Reply, negotiate, text_reply
@@ -173,7 +172,7 @@ class CredgraphApp:
         self.warming = asyncio.get_running_loop().create_task(self._warm())
 
     async def _warm(self) -> None:
-        started, kept = time.perf_counter(), 0
+        started, answered = time.perf_counter(), 0
         for job in list(self.kept_jobs.values()):
             try:
                 reply = await self.run(replace(job), self.settings.query_timeout)
@@ -182,19 +181,18 @@ class CredgraphApp:
             except Exception as exc:  # noqa: BLE001 (a background task: log, go on)
                 log.warning("asking a kept question again failed: %s", exc)
                 continue
-            kept += reply.status == 200
-        log.info("asked %d kept question(s) again after a change in %.1f s", kept, time.perf_counter() - started)
+            answered += reply.status == 200
+        log.info("asked %d kept question(s) again after a change in %.1f s", answered, time.perf_counter() - started)
 
     async def run(self, job: Job, timeout: float) -> Reply:
         """Run ``job`` on the runner, or give the answer the store keeps for it; a SELECT/ASK over
         the whole store that takes ``settings.keep_after`` seconds or more is kept
         (:mod:`credgraph.answers`) until the store changes."""
         from credgraph import answers
-        from credgraph.remote import result_from_json
 
         if job.default_graphs or job.named_graphs or self.settings.keep_after is None:
             return await self.runner.run(job, timeout)
-        subs = {ox.Variable(k): term_from_json(v) for k, v in job.bindings.items()} or None
+        subs = protocol.substitutions(job)
         found, ticket = await run_in_threadpool(answers.lookup, self.store, job.query, subs)
         if found is not None:
             if found.boolean is None and len(found.rows) > job.max_results:
@@ -207,8 +205,7 @@ class CredgraphApp:
         started = time.perf_counter()
         reply = await self.runner.run(job, timeout)
         if reply.results is not None:
-            result = result_from_json(reply.results, "a query worker")
-            if await run_in_threadpool(answers.keep, self.store, job.query, subs, result,
+            if await run_in_threadpool(answers.keep_encoded, self.store, job.query, subs, reply.results,
                                        time.perf_counter() - started, ticket):
                 self._remember(job)
             reply.results = None

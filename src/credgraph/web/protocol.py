@@ -27,6 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
+from credgraph.answers import encode
 from credgraph.results import Result, term_from_json, term_json
 from credgraph.sparql import network_operations  # noqa: F401  (re-exported for the app)
 from credgraph.store import is_storage_error
@@ -134,7 +135,8 @@ class Reply:
     media_type: str
     body: bytes
     headers: dict[str, str] = field(default_factory=dict)
-    results: bytes | None = None         # the results as SPARQL JSON, for the server to keep (Job.keep_after)
+    results: str | None = None           # the results as credgraph.answers.encode writes them, for the
+                                         # server to keep (Job.keep_after)
 
 
 class LimitExceeded(Exception):
@@ -170,7 +172,7 @@ def execute(store: ox.Store, job: Job, *, raise_storage: bool = False) -> Reply:
     except ValueError as exc:
         return text_reply(400, f"bad graph IRI in default-graph-uri/named-graph-uri: {exc}")
     if job.bindings:
-        kwargs["substitutions"] = {ox.Variable(k): term_from_json(v) for k, v in job.bindings.items()}
+        kwargs["substitutions"] = substitutions(job)
     started = time.perf_counter()
     try:
         results = store.query(job.query, **kwargs)
@@ -206,10 +208,15 @@ def execute(store: ox.Store, job: Job, *, raise_storage: bool = False) -> Reply:
         return text_reply(400, f"query failed: {exc}")
 
 
+def substitutions(job: Job) -> dict | None:
+    """The job's parameters as pyoxigraph substitutions (None when it has none)."""
+    return {ox.Variable(k): term_from_json(v) for k, v in job.bindings.items()} or None
+
+
 def _table_reply(result: Result, job: Job, started: float) -> Reply:
     reply = write_table(result, job)
     if job.keep_after is not None and reply.status == 200 and time.perf_counter() - started >= job.keep_after:
-        reply.results = result.to_json().encode("utf-8")
+        reply.results = encode(result)
     return reply
 
 
