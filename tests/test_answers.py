@@ -257,6 +257,8 @@ def test_queries_keep_runs_the_queries_without_parameters(cli, tmp_path):
     assert first.code == again.code == 0
     assert "  kept  " in first.out and "kept before" in again.out
     assert "the store keeps 1 of these answers" in again.err
+    one = cli("queries", "landscape/credentials-by-type", "--keep", "--store", path)  # was ignored for one query
+    assert one.code == 0 and "landscape/credentials-by-type" in one.out and "running 1 of 1 queries" in one.err
     with_param = cli("queries", "stackability", "--keep", "--store", path)
     assert "running 1 of 3 queries (the others need a parameter)" in with_param.err
     assert "stackability/stacks-into-nothing" in with_param.out and "stacks-into " not in with_param.out

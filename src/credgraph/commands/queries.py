@@ -39,6 +39,8 @@ def run(args) -> int:
             queries = in_group
         else:
             query = get_query(args.name)
+            if args.keep:
+                return keep_answers([query], open_store_from(args))
             if args.format == "json":
                 write_out(json.dumps(query.to_json(), indent=2, ensure_ascii=False) + "\n")
             else:
