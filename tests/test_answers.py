@@ -210,6 +210,13 @@ def test_the_cli_says_an_answer_was_kept_and_fresh_computes_it(cli, tmp_path):
     assert "kept answers  1" in cli("stats", "--store", path).out
 
 
+def test_fresh_with_a_remote_endpoint_is_a_usage_error(cli):
+    # A remote endpoint keeps no answers of ours: --fresh there used to be accepted and ignored.
+    result = cli("query", "--sparql", COUNT, "--endpoint", "http://127.0.0.1:9/sparql", "--fresh")
+    assert result.code == 2 and "--fresh applies to the embedded store" in result.err
+    assert "Traceback" not in result.err
+
+
 def test_kept_results_read_back_term_for_term():
     from credgraph.results import Result
 

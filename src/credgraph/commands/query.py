@@ -76,6 +76,9 @@ def target_from(args):
     """The embedded store, or the remote endpoint when --endpoint is given."""
     endpoint = endpoint_from(args)
     if endpoint is not None:
+        if args.fresh:
+            raise UsageError("--fresh applies to the embedded store: a remote endpoint keeps no answers "
+                             "of credgraph's", fix="drop --fresh, or query the store with --store DIR")
         return endpoint
     from credgraph.catalog import EmbeddedTarget
 
