@@ -229,3 +229,77 @@ def test_an_admission_hook_can_refuse_a_source_and_record_verdicts(store, tmp_pa
     verdicts = [q.object.value for q in store.inner.quads_for_pattern(
         None, ox.NamedNode(ids.CG + "validationVerdict"), None, META)]
     assert verdicts == ["warnings"]
+
+
+def _three_loads(tmp_path):
+    """A store on disk filled by three separate loads (each flushed into table files of its own)."""
+    path = tmp_path / "store"
+    store = open_store(path)
+    for i in range(3):
+        source = tmp_path / f"s{i}.ttl"
+        source.write_bytes("".join(f"<https://ex.org/r{i}-{n}> <https://ex.org/p> 'v{i}-{n}' .\n"
+                                   for n in range(200)).encode())
+        load(store, [source])
+        store.flush()
+    return store
+
+
+def test_compacting_keeps_the_data_sources_and_kept_answers(tmp_path):
+    from unittest import mock
+
+    from credgraph import answers
+    from credgraph.catalog import EmbeddedTarget
+
+    store = _three_loads(tmp_path)
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s <https://ex.org/p> ?o }"
+    with mock.patch.object(answers, "KEEP_AFTER", 0.0):
+        EmbeddedTarget(store).run(count)
+    values, sources = _values(store), store.sources()
+    done = store.compact()
+    assert 0 < done.files_after < done.files_before and done.bytes_after > 0 and done.seconds >= 0
+    assert _values(store) == values and len(values) == 600 and store.sources() == sources
+    kept = EmbeddedTarget(store).run(count)
+    assert kept.kept_at is not None and kept.rows[0]["n"].value == "600"  # not a change of the data
+    store.close()
+    del store
+    assert _values(open_store(tmp_path / "store")) == values
+
+
+def test_compacting_without_the_disk_space_is_refused_before_it_starts(tmp_path):
+    import shutil
+    from unittest import mock
+
+    store = _three_loads(tmp_path)
+    full_disk = shutil._ntuple_diskusage(10**9, 10**9, 1000)  # 1,000 bytes free
+    with (mock.patch.object(shutil, "disk_usage", return_value=full_disk),
+          mock.patch.object(store, "inner", wraps=store.inner) as inner):
+        with pytest.raises(StoreError) as caught:
+            store.compact()
+    assert "not enough free disk space" in caught.value.message and "GiB" in caught.value.message
+    assert caught.value.fix and not inner.optimize.called and len(_values(store)) == 600
+
+
+def test_the_compact_verb(tmp_path, cli):
+    store = _three_loads(tmp_path)
+    store.close()
+    del store
+    done = cli("compact", "--store", tmp_path / "store")
+    assert done.code == 0 and "compacted" in done.err and "table files" in done.err
+    assert cli("query", "--sparql", "SELECT (COUNT(*) AS ?n) WHERE { ?s <https://ex.org/p> ?o }", "--store", tmp_path / "store",
+               "--format", "csv").out == "n\r\n600\r\n"
+    memory = cli("compact", "--store", ":memory:")
+    assert memory.code == 0 and "nothing to compact" in memory.err
+
+
+def test_a_big_load_suggests_compacting_a_small_one_does_not(tmp_path, cli):
+    from unittest import mock
+
+    from credgraph.commands import load as load_verb
+
+    source = tmp_path / "a.ttl"
+    source.write_bytes(TTL_V1)
+    small = cli("load", source, "--store", tmp_path / "s1")
+    with mock.patch.object(load_verb, "COMPACT_HINT_TRIPLES", 2):
+        big = cli("load", source, "--store", tmp_path / "s2")
+    assert small.code == big.code == 0 and "compact" not in small.err
+    assert f"credgraph compact --store {tmp_path / 's2'}" in big.err
