@@ -402,26 +402,3 @@ def test_fast_queries_get_enough_runs_for_a_p95(monkeypatch):
     assert len(bench_query.time_ours(store, query, None, samples=5)[0]) == 5
     assert len(bench_query.time_baseline(rdflib.Dataset(), query.text, samples=3, budget=20)[0]) == 3
 
-
-def test_query_parameters_are_picked_in_a_stable_order(corpus, monkeypatch):
-    """Candidates come sorted (they came in a hash set's order, which differs between processes,
-    so two runs timed different parameters): of two with an answer, the first by IRI is picked."""
-    from benchmarks import bench_query
-    from credgraph.catalog import EmbeddedTarget, catalog
-
-    store, _ = bench_query.build_store(corpus)
-    target = EmbeddedTarget(store)
-    for (name, param), picker in bench_query.PICKERS.items():  # a one-parameter query, 2 answers
-        query = catalog()[name]
-        if len(query.params) != 1:
-            continue
-        ordered = store.query(bench_query.PREFIXES + picker + " ORDER BY ?v")
-        both = [v for v in (row[0].value for row in ordered)
-                if target.run(query.text, query.bind({param: v}, resolver=target.resolve_ctid)).rows][:2]
-        if len(both) == 2:
-            break
-    assert len(both) == 2 and both[0] < both[1]
-    monkeypatch.setitem(bench_query.PICKERS, (name, param),
-                        f"SELECT ?v WHERE {{ VALUES ?v {{ <{both[1]}> <{both[0]}> }} }}")
-    values, origin = bench_query.choose_params(query, store, {})
-    assert (values[param], origin) == (both[0], "corpus")
