@@ -240,7 +240,7 @@ def time_ours(store, query, bindings, samples: int, budget: float = OURS_BUDGET,
         return [warm_up * 1000], rows
     times: list[float] = []
     spent = 0.0
-    while len(times) < samples or (len(times) < MAX_SAMPLES and spent < FAST_BUDGET):
+    while _more_runs(len(times), samples, spent):
         started = time.perf_counter()
         target.run(query.text, bindings)
         elapsed = time.perf_counter() - started
@@ -249,6 +249,12 @@ def time_ours(store, query, bindings, samples: int, budget: float = OURS_BUDGET,
         if spent >= budget:
             break
     return times, rows
+
+
+def _more_runs(done: int, samples: int, spent: float) -> bool:
+    """Whether a query, ours or rdflib's, gets another timed run: ``samples`` runs, and a fast
+    one up to ``MAX_SAMPLES`` within ``FAST_BUDGET`` seconds (the callers stop at their budget)."""
+    return done < samples or (done < MAX_SAMPLES and spent < FAST_BUDGET)
 
 
 def time_ours_capped(store, query, bindings, samples: int, cap: float = OURS_CAP):
@@ -321,7 +327,7 @@ def time_baseline(dataset, text: str, samples: int, budget: float) -> tuple[list
     previous = signal.signal(signal.SIGALRM, stop) if can_interrupt else None
     try:
         spent = 0.0
-        while len(times) < samples or (len(times) < MAX_SAMPLES and spent < FAST_BUDGET):
+        while _more_runs(len(times), samples, spent):
             if can_interrupt:
                 signal.setitimer(signal.ITIMER_REAL, max(0.01, budget - spent))
             started = time.perf_counter()
@@ -366,10 +372,10 @@ def run(corpus, repeat: int = 3, baseline_cap: int = 100_000, budget: float = 20
         # Ours first, then rdflib: our timings run in a child forked from this process, and once
         # it holds rdflib's dataset (~4 GB at 10k credentials) every page the child writes is a
         # copy-on-write fault. Measured on the 10k-credential store: topic-definitions p50/p95
-        # 0.86/1.22 ms forked before the dataset was built, 2.2-3.2/6-20 ms after (gc.freeze()
+        # 0.86/1.22 ms forked before the dataset was built, 1.4-3.2/4.5-20 ms after (gc.freeze()
         # did not help): the harness, not the store, set the small queries' ratios.
         defaults = manifest_params()
-        timed = []  # (query, bindings, ours, rows, origin) for the queries rdflib runs next
+        timed = []  # (query, bindings, ours, rows, origin, kept rows) for the queries rdflib runs next
         rows = []
         for query in catalog().values():
             if only and not any(text in query.name for text in only):

@@ -311,8 +311,13 @@ def _disk_files(folder: Path) -> tuple[int, int]:
     return tables, sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
 
 
-def _gib(size: int) -> str:
-    return f"{size / 2**30:.1f} GiB"
+#: Seconds a full compaction took per GiB of store on the project's 2-core machine (27 s for 3.4 GB).
+COMPACT_SECONDS_PER_GIB = 8
+
+
+def format_size(n: int) -> str:
+    """Bytes for people: ``format_size(3 * 2**29)`` -> ``'1.50 GiB'``, below a GiB in MiB."""
+    return f"{n / 2**20:,.1f} MiB" if n < 2**30 else f"{n / 2**30:,.2f} GiB"
 
 
 @dataclass(slots=True)
@@ -686,7 +691,7 @@ class Store:
         free = shutil.disk_usage(self.path).free
         if free < before[1]:
             raise StoreError(f"not enough free disk space to compact {self.path}: it needs about "
-                             f"{_gib(before[1])} free while it runs, {_gib(free)} are",
+                             f"{format_size(before[1])} free while it runs, {format_size(free)} are",
                              fix="free some space on that disk, then run credgraph compact again")
         started = time.perf_counter()
         try:

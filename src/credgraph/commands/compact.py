@@ -19,13 +19,12 @@ def run(args) -> int:
     if store.path is None:
         say("an in-memory store has nothing to compact")
         return 0
-    say(f"compacting {store.path} (measured here: about 8 s per GiB; needs about the store's size free on disk) ...")
+    from credgraph.store import COMPACT_SECONDS_PER_GIB, format_size
+
+    say(f"compacting {store.path} (measured here: about {COMPACT_SECONDS_PER_GIB} s per GiB; needs about "
+        "the store's size free on disk) ...")
     done = store.compact()
     say(f"compacted {store.path} in {done.seconds:.1f} s: {done.files_before:,} table files -> "
-        f"{done.files_after:,}, {_size(done.bytes_before)} -> {_size(done.bytes_after)}; "
+        f"{done.files_after:,}, {format_size(done.bytes_before)} -> {format_size(done.bytes_after)}; "
         "the data and the answers the store keeps are unchanged")
     return 0
-
-
-def _size(n: int) -> str:
-    return f"{n / 2**20:,.1f} MiB" if n < 2**30 else f"{n / 2**30:,.2f} GiB"

@@ -118,9 +118,11 @@ def run(args) -> int:
     if endpoint is not None and report.loaded:
         push(store, endpoint, args.push_method)
     elif store.path is not None and report.triples >= COMPACT_HINT_TRIPLES:
+        from credgraph.store import COMPACT_SECONDS_PER_GIB
+
         where = f" --store {args.store}" if args.store else ""
         say(f"tip: a load this big leaves the store in many files; `credgraph compact{where}` rewrites "
-            "them so that queries read fewer (about 8 s per GiB of store)")
+            f"them so that queries read fewer (about {COMPACT_SECONDS_PER_GIB} s per GiB of store)")
     return code
 
 
