@@ -523,11 +523,13 @@ def strip_comments(text: str) -> str:
     return "".join(out)
 
 
-def where_groups(text: str) -> list[tuple[int, int, set[str]]]:
+@lru_cache(maxsize=512)
+def where_groups(text: str) -> tuple[tuple[int, int, frozenset[str]], ...]:
     """``(brace depth, offset of '{', projected variables)`` of each WHERE group of a query.
 
     The first is the top-level query's WHERE group (depth 0); the others belong to sub-SELECTs.
     A group counts only when introduced by the keyword WHERE (catalog queries always write it).
+    Remembered per query text: lexing in Python took 0.4 ms of a 1 ms catalog query.
     """
     tokens = [t for t in _tokens(text)]
     groups = []
@@ -544,8 +546,8 @@ def where_groups(text: str) -> list[tuple[int, int, set[str]]]:
             k -= 1
         if k >= 0 and tokens[k][1].upper() == "SELECT":
             projected = _projection(tokens[k + 1:i])
-        groups.append((depth, tokens[j][2], projected))
-    return groups
+        groups.append((depth, tokens[j][2], frozenset(projected)))
+    return tuple(groups)
 
 
 def projected_variables(text: str) -> list[str] | None:
