@@ -285,6 +285,13 @@ def test_query_parameters_are_picked_with_an_answer(corpus, monkeypatch):
     monkeypatch.setitem(bench_query.PICKERS, (query.name, "target"), f"SELECT ?v WHERE {{ VALUES ?v {{ <{organization}> }} }}")
     values, origin = bench_query.choose_params(query, store, {})
     assert values["target"] == organization and origin == "corpus (no answer for any of 1 candidate combinations)"
+    # ... unless the manifest's parameter has one: then that answer is timed (the blueprint
+    # queries were timed on empty answers at 10k credentials: the corpus has no weighted domains)
+    values, origin = bench_query.choose_params(query, store, {"target": stacked_into})
+    assert values["target"] == stacked_into
+    assert origin == "manifest (no answer for any of 1 corpus candidate combinations)"
+    values, origin = bench_query.choose_params(query, store, {"target": organization})
+    assert values["target"] == organization and origin.startswith("corpus (no answer")
 
 
 def test_the_query_benchmark_saves_results_the_harness_renders(tmp_path, monkeypatch, capsys):
