@@ -17,7 +17,6 @@ credgraph.errors.QueryError: SPARQL syntax error: ...
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import pyoxigraph as ox
 
@@ -29,8 +28,7 @@ _STRIP = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!'')
 _NETWORK = re.compile(r"(?<![\w:?$.\-])(SERVICE|LOAD)(?![\w:\-])", re.IGNORECASE)
 
 
-@lru_cache(maxsize=512)
-def network_operations(text: str) -> frozenset[str]:
+def network_operations(text: str) -> set[str]:
     """SPARQL keywords that make the engine open a network connection (SERVICE, LOAD).
 
     pyoxigraph has an HTTP client: ``SERVICE <url>`` in a query and ``LOAD <url>`` in an update
@@ -44,7 +42,7 @@ def network_operations(text: str) -> frozenset[str]:
     for candidate in {text, unescaped}:
         bare = _STRIP.sub(" ", candidate)
         found |= {m.group(1).upper() for m in _NETWORK.finditer(bare)}
-    return frozenset(found)
+    return found
 
 
 def refuse_network(text: str, kind: str = "query") -> None:

@@ -14,7 +14,7 @@ returns a :class:`Reply` (status, media type, body bytes) ready to send.
 >>> sorted(network_operations("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }"))
 ['SERVICE']
 >>> network_operations('SELECT * WHERE { ?s ?p "SERVICE <http://x/>" } # SERVICE')
-frozenset()
+set()
 """
 
 from __future__ import annotations
