@@ -116,6 +116,9 @@ class Check:
     #: necessary conditions (cgv:precondition): (inventory, property IRI, allowed class IRIs); the
     #: check can only find something if the inventory shows the property used outside those classes
     preconditions: tuple = ()
+    #: rows checks whose violation pattern is the target's own (same_pattern): every solution is
+    #: about a focus node, so the target's focus nodes are never computed to filter them
+    target_implied: bool = False
     fallback: str | None = None    # why the shape runs on pySHACL instead
     prefixes: str = ""             # PREFIX declarations the patterns need
     see_also: tuple = ()
@@ -123,6 +126,49 @@ class Check:
     @property
     def component_curie(self) -> str:
         return "sh:" + self.component.rsplit("#", 1)[-1]
+
+    @property
+    def needs_target(self) -> bool:
+        """Whether the solutions of the violation pattern must still be kept to the target's focus nodes."""
+        return self.kind == "rows" and not self.target_implied
+
+
+def same_pattern(a: str, b: str) -> bool:
+    """Whether two group patterns are the same up to layout and the names of variables other
+    than ``?this`` (a SPARQL target and a constraint written alike: the constraint's solutions
+    are then all focus nodes of the target).
+
+    >>> same_pattern("?this ?p ?v . FILTER(isIRI(?v))", "$this  ?path ?value .  FILTER(isIRI(?value))")
+    True
+    >>> same_pattern("?this ?p ?v . FILTER(isIRI(?v))", "?this ?p ?v . FILTER(isIRI(?p))")
+    False
+    >>> same_pattern('?this ?p "?v"', '?this ?p "?w"')
+    False
+    """
+    return _canonical_pattern(a) == _canonical_pattern(b)
+
+
+#: Strings (long and short, either quote), IRIs and variables of a SPARQL pattern.
+_PATTERN_TOKENS = re.compile("|".join((
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""',   # long strings
+    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
+    r'"(?:[^"\\\n]|\\.)*"',             # short strings
+    r"'(?:[^'\\\n]|\\.)*'",
+    r"<[^<>\s]*>",                      # IRIs
+    r"[?$]\w+",                         # variables
+)))
+
+
+def _canonical_pattern(pattern: str) -> str:
+    names: dict[str, str] = {}
+
+    def rename(m: re.Match) -> str:
+        token = m.group(0)
+        if token[0] not in "?$":
+            return token  # a string or an IRI: kept as written
+        name = token[1:]
+        return "?this" if name == "this" else "?" + names.setdefault(name, f"_{len(names)}")
+    return " ".join(_PATTERN_TOKENS.sub(rename, pattern).split())
 
 
 def n3(term) -> str:
@@ -381,6 +427,7 @@ class Compiler:
                 continue
             for check in found:
                 check.target = target
+                check.target_implied = check.kind == "rows" and same_pattern(self.G(target), check.violation)
                 check.triggers = triggers
                 check.prefixes = "\n".join(sorted(set(filter(None, (target_prefixes + "\n" + check.prefixes).split("\n")))))
                 checks.append(check)

@@ -61,7 +61,8 @@ class QueryGroup:
     Flag checks run as one query over the focus nodes. A rows check's violation pattern binds
     ``?this`` itself, so it runs alone first; only when it finds something are its solutions kept
     for the focus nodes of the target (computed once per group, when first needed). Most checks
-    find nothing, and then the target is never evaluated.
+    find nothing, and then the target is never evaluated; nor is it when the violation pattern
+    is the target's own (:attr:`Check.target_implied`).
     """
 
     scope: str
@@ -106,7 +107,7 @@ class QueryGroup:
         head = f"SELECT DISTINCT {self.head()} ?value ?path WHERE"
         if check.kind == "rows":
             where = f"{graph_clause} {check.violation} {graph_filter}" if doc else check.violation
-            return f"{self.prefixes}\n{head} {{ {where} }}", True
+            return f"{self.prefixes}\n{head} {{ {where} }}", check.needs_target
         if check.kind == "joined":
             return f"{self.prefixes}\n{head} {{ {self.focus(graph_clause, graph_filter)} {check.violation} }}", False
         inner = f"{rename_apart(self.target)} {check.violation}"
@@ -312,7 +313,7 @@ class Runner:
             return out
         _, text, members = job
         doc = members[0][0].scope == "document"
-        if len(members) == 1 and members[0][1].kind != "rows":
+        if len(members) == 1 and not members[0][1].needs_target:
             group, check = members[0]
             for sol in self.solutions(text, doc):
                 out.append(raw(check, sol["g"].value if doc else None, sol["this"], sol["value"], sol["path"]))
