@@ -20,8 +20,9 @@ The store holds the corpus plus the project's ontology/ and data/ (the class hie
 ecosystem map the queries read) and the approved-list test fixture; a store on disk is compacted
 after the load (``credgraph compact``, as the docs advise after a big load). Parameters: a resource the
 corpus has for the queries about one credential, pathway, blueprint or competency (picked with a
-small SPARQL lookup, outside the timing; the manifest's values when no candidate has an answer
-and they do); the manifest's values (tests/queries/manifest.ttl) for the others; optional parameters that name one resource are given, whole-graph ones are left out.
+small SPARQL lookup, outside the timing; when no candidate has an answer, the manifest's values
+if they have one); the manifest's values (tests/queries/manifest.ttl) for the others; optional
+parameters that name one resource are given, whole-graph ones are left out.
 Each row's note says the rows each engine returned, so a disagreement shows.
 
 kept      a query whose ours p50 is at least ``credgraph.answers.KEEP_AFTER`` is then asked once

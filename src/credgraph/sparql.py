@@ -23,7 +23,8 @@ import pyoxigraph as ox
 from credgraph.errors import QueryError
 from credgraph.results import Result
 
-_STRIP = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\#[^\n]*''',
+#: Strings (long and short), IRIs and comments of SPARQL text: where keywords and variables are not.
+QUOTED = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\#[^\n]*''',
                     re.DOTALL)
 _NETWORK = re.compile(r"(?<![\w:?$.\-])(SERVICE|LOAD)(?![\w:\-])", re.IGNORECASE)
 
@@ -40,7 +41,7 @@ def network_operations(text: str) -> set[str]:
                        lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
     found = set()
     for candidate in {text, unescaped}:
-        bare = _STRIP.sub(" ", candidate)
+        bare = QUOTED.sub(" ", candidate)
         found |= {m.group(1).upper() for m in _NETWORK.finditer(bare)}
     return found
 

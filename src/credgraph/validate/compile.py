@@ -37,6 +37,8 @@ import rdflib
 from rdflib import RDF, RDFS, BNode, Literal, URIRef
 from rdflib.collection import Collection
 
+from credgraph.sparql import QUOTED
+
 SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 CGV = rdflib.Namespace("https://w3id.org/credgraph/shapes/vocab#")
 XSD = rdflib.Namespace("http://www.w3.org/2001/XMLSchema#")
@@ -148,15 +150,8 @@ def same_pattern(a: str, b: str) -> bool:
     return _canonical_pattern(a) == _canonical_pattern(b)
 
 
-#: Strings (long and short, either quote), IRIs and variables of a SPARQL pattern.
-_PATTERN_TOKENS = re.compile("|".join((
-    r'"""(?:[^"\\]|\\.|"(?!""))*"""',   # long strings
-    r"'''(?:[^'\\]|\\.|'(?!''))*'''",
-    r'"(?:[^"\\\n]|\\.)*"',             # short strings
-    r"'(?:[^'\\\n]|\\.)*'",
-    r"<[^<>\s]*>",                      # IRIs
-    r"[?$]\w+",                         # variables
-)))
+#: Strings, IRIs and comments (kept as written) and variables (renamed) of a SPARQL pattern.
+_PATTERN_TOKENS = re.compile(rf"{QUOTED.pattern}|[?$]\w+", re.DOTALL)
 
 
 def _canonical_pattern(pattern: str) -> str:
@@ -165,7 +160,7 @@ def _canonical_pattern(pattern: str) -> str:
     def rename(m: re.Match) -> str:
         token = m.group(0)
         if token[0] not in "?$":
-            return token  # a string or an IRI: kept as written
+            return token  # a string, an IRI or a comment: kept as written
         name = token[1:]
         return "?this" if name == "this" else "?" + names.setdefault(name, f"_{len(names)}")
     return " ".join(_PATTERN_TOKENS.sub(rename, pattern).split())
